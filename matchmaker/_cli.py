@@ -1,0 +1,150 @@
+"""The ``matchmaker`` command line: the main job and quick look-ups.
+
+``matchmaker demo`` shortlists UK partners for every Chinese market demand
+of the bundled catalogue; ``matchmaker shortlist TEXT_OR_ID`` ranks partners
+for one need.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+import pandas as pd
+
+__all__ = ["main"]
+
+
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {value!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {value!r}")
+    return number
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="matchmaker",
+        description="Explained Sino-UK partnership matchmaking on the bundled catalogue.",
+    )
+    parser.add_argument(
+        "--catalogue", help="folder or YAML file of profiles (default: the bundled catalogue)"
+    )
+    parser.add_argument("--weights", help="YAML or JSON file of weights and thresholds")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    demo = sub.add_parser(
+        "demo", help="shortlist UK partners for every Chinese market demand in the catalogue"
+    )
+    demo.add_argument("--top", type=_positive, default=5, help="candidates per demand (default 5)")
+    demo.add_argument(
+        "--out",
+        default="matchmaker-demo.csv",
+        help="file for the full table: .csv, .xlsx, .json or .html (default matchmaker-demo.csv)",
+    )
+
+    short = sub.add_parser("shortlist", help="rank partners for one need (text or profile id)")
+    short.add_argument("query", help="free text in English or Chinese, or a profile id")
+    short.add_argument("--country", help="keep candidates of this country: GB (or UK) or CN")
+    short.add_argument("--kind", action="append", help="keep candidates of this kind (repeatable)")
+    short.add_argument("--top", type=_positive, default=10, help="shortlist length (default 10)")
+    short.add_argument(
+        "--direction",
+        choices=["needs", "offers"],
+        default="needs",
+        help="'offers' treats the query as an offer and ranks who needs it",
+    )
+    short.add_argument("--format", choices=["table", "csv", "json", "xlsx", "html"])
+    short.add_argument("--out", help="write to this file instead of the terminal")
+    short.add_argument(
+        "--explain", type=_positive, metavar="RANK", help="also explain the candidate at RANK"
+    )
+    return parser
+
+
+def _engine(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from ._catalogue import load_catalogue
+    from ._engine import Matchmaker
+
+    catalogue = load_catalogue(args.catalogue)
+    return Matchmaker(catalogue, weights=args.weights).fit()
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from ._export import write_frame
+
+    engine = _engine(args)
+    demands = [p for p in engine.catalogue_ if p.country == "CN" and p.kind == "sector_demand"]
+    if not demands:
+        print("The catalogue has no Chinese market demands (kind sector_demand).", file=sys.stderr)
+        return 1
+    frames, weak = [], 0
+    for demand in demands:
+        shortlist = engine.shortlist(demand.id, k=args.top, country="GB")
+        weak += shortlist.no_good_match
+        print(str(shortlist), end="\n\n")
+        frame = shortlist.to_frame()
+        frame.insert(0, "demand_name", demand.name)
+        frame.insert(0, "demand_id", demand.id)
+        frames.append(frame)
+    table = pd.concat(frames, ignore_index=True)
+    written = write_frame(table, args.out)
+    print(
+        f"{len(demands)} Chinese demands shortlisted ({weak} without a good UK match); "
+        f"full table written to {written}"
+    )
+    return 0
+
+
+def _shortlist(args: argparse.Namespace) -> int:
+    from ._export import write_frame
+
+    engine = _engine(args)
+    shortlist = engine.shortlist(
+        args.query,
+        k=args.top,
+        country=args.country,
+        kinds=args.kind,
+        direction=args.direction,
+    )
+    fmt = args.format
+    if (fmt in (None, "table")) and not args.out:
+        print(shortlist)
+    else:
+        written = write_frame(shortlist.to_frame(), args.out, fmt)
+        if written != "-":
+            print(f"{len(shortlist)} candidates written to {written}")
+    if args.explain:
+        print()
+        print(shortlist.explain(args.explain))
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    args = _parser().parse_args(argv)
+    from ._errors import CatalogueError
+
+    try:
+        if args.command == "demo":
+            return _demo(args)
+        return _shortlist(args)
+    except (
+        CatalogueError,
+        ValueError,
+        KeyError,
+        IndexError,
+        ImportError,
+        FileNotFoundError,
+    ) as exc:
+        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
+        print(f"matchmaker: error: {message}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,504 @@
+"""The matching engine: ranks candidate partners for a need (or an offer).
+
+Fourth step of the flow: component scores -> **weighted total -> ranking**.
+The engine fits vectors once, caches the component matrices of every
+catalogue pair, and re-weights them at once when the weights change.
+"""
+
+from __future__ import annotations
+
+import copy
+import numbers
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, clone
+
+from ._catalogue import Catalogue, check_countries, check_kinds, load_catalogue
+from ._schema import Profile
+from ._scores import ComponentScores, readiness, score_components, strengths
+from ._shortlist import Query, Shortlist
+from ._text import has_cjk
+from ._vectorize import ProfileVectorizer, SideVectors, profile_text
+from ._weights import COMPONENTS, Weights
+
+__all__ = ["Matchmaker"]
+
+_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)+$")
+_WORD = re.compile(r"\w", re.UNICODE)
+DIRECTIONS = ("needs", "offers")
+
+
+def side_document(profile: Profile, side: str) -> str:
+    """One text for a side of a profile: statements, then sectors."""
+    text, sectors = profile_text(profile, side)
+    if not text:
+        return ""
+    return f"{text}. {sectors}" if sectors else text
+
+
+def _check_k(k: object, method: str) -> int:
+    if isinstance(k, bool) or not isinstance(k, numbers.Integral) or int(k) < 1:
+        raise ValueError(f"The 'k' parameter of {method} must be an int >= 1. Got {k!r} instead.")
+    return int(k)
+
+
+class Matchmaker(BaseEstimator):  # type: ignore[misc]
+    """Rank candidate partners for a need, with every score component kept.
+
+    A scikit-learn estimator: parameters are stored unchanged, learned state
+    ends in ``_``, :meth:`fit` returns ``self``, and ``get_params``,
+    ``set_params`` and ``clone`` work. Methods that need the fitted vectors
+    fit on first use.
+
+    Parameters
+    ----------
+    catalogue : Catalogue, optional
+        Profiles to match; the bundled catalogue by default.
+    weights : Weights, dict or path, optional
+        Component weights and strength thresholds (see :class:`Weights`).
+    vectorizer : ProfileVectorizer, optional
+        Unfitted vectoriser to clone and fit; default settings otherwise.
+    reciprocal : bool, default False
+        For profile queries, also score the candidate's needs against the
+        query's offers and combine both directions with a harmonic mean.
+
+    Attributes
+    ----------
+    catalogue_ : Catalogue
+    weights_ : Weights
+    vectorizer_ : ProfileVectorizer
+    offers_, needs_ : SideVectors
+        Vectors of every profile's offers side and needs side.
+    readiness_ : ndarray
+        Evidence-of-readiness prior of every profile.
+
+    Examples
+    --------
+    >>> mm = Matchmaker()
+    >>> top = mm.shortlist("restore worn engine parts with plasma spraying", k=3, country="GB")
+    >>> top.to_frame().id.iloc[0]
+    'autocraft-solutions'
+    >>> mm.shortlist("变压器制造", k=1, country="GB").to_frame().strength.iloc[0]
+    'weak'
+    """
+
+    def __init__(
+        self,
+        catalogue: Catalogue | None = None,
+        weights: Weights | dict[str, Any] | str | None = None,
+        vectorizer: ProfileVectorizer | None = None,
+        reciprocal: bool = False,
+    ) -> None:
+        self.catalogue = catalogue
+        self.weights = weights
+        self.vectorizer = vectorizer
+        self.reciprocal = reciprocal
+
+    # -- fitting ------------------------------------------------------------
+    def fit(self, X: Any = None, y: Any = None) -> Matchmaker:
+        """Vectorise every profile of the catalogue.
+
+        Parameters
+        ----------
+        X, y : ignored
+            Present for scikit-learn compatibility.
+
+        Returns
+        -------
+        self
+        """
+        catalogue = self.catalogue if self.catalogue is not None else load_catalogue()
+        if not isinstance(catalogue, Catalogue):
+            raise TypeError(
+                f"The 'catalogue' parameter of Matchmaker must be a Catalogue "
+                f"(see matchmaker.load_catalogue). Got {type(catalogue).__name__} instead."
+            )
+        if len(catalogue) == 0:
+            raise ValueError("The catalogue is empty: there is nothing to match.")
+        self.weights_ = Weights.load(self.weights)
+        self.vectorizer_ = (
+            clone(self.vectorizer) if self.vectorizer is not None else ProfileVectorizer()
+        )
+        profiles = list(catalogue)
+        offer_docs = [side_document(p, "offers") for p in profiles]
+        need_docs = [side_document(p, "needs") for p in profiles]
+        self.vectorizer_.fit(offer_docs + need_docs)
+        self.catalogue_ = catalogue
+        self.offers_ = self.vectorizer_.transform(offer_docs)
+        self.needs_ = self.vectorizer_.transform(need_docs)
+        self.readiness_ = readiness(profiles)
+        tax = self.vectorizer_.taxonomy_
+        self.capability_ = np.array([tax.facet(c) == "capability" for c in tax.ids])
+        self.position_ = {p.id: i for i, p in enumerate(profiles)}
+        self._cache: dict[str, Any] = {}
+        return self
+
+    def _fitted(self) -> Matchmaker:
+        if not hasattr(self, "catalogue_"):
+            self.fit()
+        return self
+
+    def with_weights(
+        self, weights: Weights | dict[str, Any] | str | None = None, **changes: float
+    ) -> Matchmaker:
+        """A re-weighted engine that reuses the fitted vectors and cached scores.
+
+        Parameters
+        ----------
+        weights : Weights, dict or path, optional
+            New weights; the current ones when omitted.
+        **changes : float
+            Individual weights or thresholds to change, e.g. ``text=0.4``.
+
+        Returns
+        -------
+        Matchmaker
+            A new engine; this one is unchanged.
+
+        Examples
+        --------
+        >>> mm = Matchmaker().fit()
+        >>> mm2 = mm.with_weights(text=0.0)
+        >>> mm2.weights_.text, mm.weights_.text
+        (0.0, 0.2)
+        """
+        self._fitted()
+        base = Weights.load(weights) if weights is not None else self.weights_
+        new_weights = base.model_copy(update=changes) if changes else base
+        new_weights = Weights.model_validate(new_weights.model_dump())
+        other = copy.copy(self)
+        other.weights = new_weights
+        other.weights_ = new_weights
+        return other
+
+    # -- scoring ------------------------------------------------------------
+    def _pairs(self) -> ComponentScores:
+        """Component scores of every profile's needs against every profile's offers."""
+        if "pairs" not in self._cache:
+            self._cache["pairs"] = score_components(
+                self.needs_, self.offers_, self.capability_, self.readiness_
+            )
+        scores: ComponentScores = self._cache["pairs"]
+        return scores
+
+    def _feature_names(self) -> np.ndarray:
+        """TF-IDF feature names: English word n-grams, then Chinese character n-grams."""
+        if "features" not in self._cache:
+            vec = self.vectorizer_
+            self._cache["features"] = np.concatenate(
+                [vec.words_.get_feature_names_out(), vec.chars_.get_feature_names_out()]
+            )
+        names: np.ndarray = self._cache["features"]
+        return names
+
+    def _resolve(self, query: str) -> tuple[int | None, str]:
+        if not isinstance(query, str):
+            raise TypeError(
+                f"The 'query' parameter must be a str (free text or a profile id). "
+                f"Got {type(query).__name__} instead."
+            )
+        query = query.strip()
+        if query in self.position_:
+            return self.position_[query], query
+        if not _WORD.search(query):
+            raise ValueError(
+                f"The query is empty or holds only punctuation ({query!r}). Describe the need "
+                "in words, e.g. 'engine remanufacturing', or give a profile id."
+            )
+        if _SLUG.match(query) and not self.vectorizer_.taxonomy_.tag(query.replace("-", " ")):
+            hints = self.catalogue_.find(query.replace("-", " "), limit=3, min_score=50)
+            close = ", ".join(f"{r.id!r} ({r.name})" for r in hints.itertuples())
+            raise KeyError(
+                f"No profile has id {query!r}."
+                + (f" Closest: {close}." if close else " See Catalogue.find to look names up.")
+            )
+        return None, query
+
+    def _text_scores(self, text: str, direction: str) -> tuple[ComponentScores, SideVectors]:
+        vec = self.vectorizer_.transform([text])
+        if direction == "needs":
+            scores = score_components(vec, self.offers_, self.capability_, self.readiness_)
+        else:
+            scores = score_components(
+                self.needs_, vec, self.capability_, self.readiness_, candidates="needs"
+            ).T
+        return scores, vec
+
+    def shortlist(
+        self,
+        query: str,
+        k: int = 10,
+        country: str | Sequence[str] | None = None,
+        kinds: str | Sequence[str] | None = None,
+        direction: str = "needs",
+        reciprocal: bool | None = None,
+    ) -> Shortlist:
+        """Rank candidate partners for a need (or, reversed, for an offer).
+
+        Parameters
+        ----------
+        query : str
+            Free text in English or Chinese, or a profile id. With a profile
+            id, that profile's needs are matched against other profiles'
+            offers. A hyphenated slug that is not an id raises ``KeyError``.
+        k : int, default 10
+            Length of the shortlist.
+        country : str or list of str, optional
+            Keep candidates of these countries (``"GB"``, ``"CN"``, ``"UK"``).
+        kinds : str or list of str, optional
+            Keep candidates of these kinds (``"company"``, ``"research_group"``...).
+        direction : {"needs", "offers"}, default "needs"
+            ``"needs"``: the query is a need, rank who offers it.
+            ``"offers"``: the query is an offer, rank who needs it.
+        reciprocal : bool, optional
+            Score both directions for a profile query and combine them with a
+            harmonic mean; defaults to the engine's ``reciprocal``.
+
+        Returns
+        -------
+        Shortlist
+            Best first; ties broken by id.
+
+        Raises
+        ------
+        ValueError
+            For an empty query, ``k < 1``, an unknown country, kind or direction.
+        KeyError
+            For an unknown profile id, naming the closest profiles.
+        """
+        self._fitted()
+        k = _check_k(k, "shortlist")
+        if direction not in DIRECTIONS:
+            raise ValueError(
+                f"The 'direction' parameter of shortlist must be 'needs' or 'offers'. "
+                f"Got {direction!r} instead."
+            )
+        countries = check_countries(country)
+        kind_set = check_kinds(kinds)
+        reciprocal = self.reciprocal if reciprocal is None else bool(reciprocal)
+        position, text = self._resolve(query)
+        profiles = list(self.catalogue_)
+        backward: ComponentScores | None = None
+        if position is not None:
+            source = profiles[position]
+            pairs = self._pairs()
+            if direction == "needs":
+                forward = pairs.take([position], range(len(profiles)))
+                side = self.needs_
+            else:
+                forward = pairs.take(range(len(profiles)), [position]).T
+                side = self.offers_
+            if reciprocal:
+                if direction == "needs":
+                    backward = pairs.take(range(len(profiles)), [position]).T
+                else:
+                    backward = pairs.take([position], range(len(profiles)))
+            query_info = Query(
+                text=side_document(source, direction),
+                label=source.name,
+                profile_id=source.id,
+                country=source.country,
+                direction=direction,
+                tags=side.tags[position],
+                vector=side.text[position],
+            )
+            if side.empty[position]:
+                raise ValueError(
+                    f"Profile {source.id!r} states no {direction}; nothing to match. "
+                    f"Try direction={'offers' if direction == 'needs' else 'needs'!r}."
+                )
+        else:
+            if reciprocal:
+                raise ValueError(
+                    "reciprocal=True needs a profile id as the query: free text has only one side."
+                )
+            forward, vec = self._text_scores(text, direction)
+            query_info = Query(
+                text=text,
+                label=text,
+                profile_id=None,
+                country="CN" if has_cjk(text) else None,
+                direction=direction,
+                tags=vec.tags[0],
+                vector=vec.text[0],
+            )
+        candidate_side = self.offers_ if direction == "needs" else self.needs_
+        keep = ~candidate_side.empty
+        for i, p in enumerate(profiles):
+            if (
+                (position is not None and i == position)
+                or (countries is not None and p.country not in countries)
+                or (kind_set is not None and p.kind not in kind_set)
+            ):
+                keep[i] = False
+        cols = np.flatnonzero(keep)
+        forward = forward.take([0], cols)
+        total = forward.total(self.weights_)[0]
+        back_total = None
+        if backward is not None:
+            backward = backward.take([0], cols)
+            back_total = backward.total(self.weights_)[0]
+            total = _harmonic(total, back_total)
+        ids = np.array([profiles[i].id for i in cols], dtype=object)
+        order = np.lexsort((ids, -np.round(total, 12)))[:k]
+        labels = strengths(forward, forward.total(self.weights_), self.weights_)[0]
+        if backward is not None and back_total is not None:
+            back_labels = strengths(backward, backward.total(self.weights_), self.weights_)[0]
+            labels = _weaker(labels, back_labels)
+        return Shortlist(
+            engine=self,
+            query=query_info,
+            candidates=[profiles[cols[j]] for j in order],
+            scores=forward.take([0], order),
+            total=total[order],
+            strength=labels[order],
+            backward=None if backward is None else backward.take([0], order),
+        )
+
+    def score_pairs(
+        self,
+        needs: Iterable[str] | Catalogue | None = None,
+        offers: Iterable[str] | Catalogue | None = None,
+    ) -> PairScores:
+        """Every component of every need against every offer, from the cache.
+
+        Parameters
+        ----------
+        needs : iterable of profile ids or Catalogue, optional
+            Profiles whose needs to score; all profiles with needs by default.
+        offers : iterable of profile ids or Catalogue, optional
+            Profiles whose offers to score; all profiles with offers by default.
+
+        Returns
+        -------
+        PairScores
+            ``need_ids``, ``offer_ids``, ``scores`` (the component matrices),
+            ``total`` and ``strength`` (n_needs x n_offers). A profile paired
+            with itself scores 0.
+
+        Examples
+        --------
+        >>> pairs = Matchmaker().score_pairs(["cn-demand-energy-saving-motors"])
+        >>> pairs.total.shape[0], sorted(pairs.scores.components)
+        (1, ['concept', 'readiness', 'sector', 'text'])
+        """
+        self._fitted()
+        need_rows = self._positions(needs, self.needs_, "needs")
+        offer_cols = self._positions(offers, self.offers_, "offers")
+        block = self._pairs().take(need_rows, offer_cols)
+        same = np.equal.outer(np.asarray(need_rows), np.asarray(offer_cols))
+        if same.any():
+            for matrix in block.components.values():
+                matrix[same] = 0.0
+        total = block.total(self.weights_)
+        profiles = list(self.catalogue_)
+        return PairScores(
+            need_ids=[profiles[i].id for i in need_rows],
+            offer_ids=[profiles[j].id for j in offer_cols],
+            scores=block,
+            total=total,
+            strength=strengths(block, total, self.weights_),
+        )
+
+    def match(
+        self,
+        needs: Iterable[str] | Catalogue | None = None,
+        offers: Iterable[str] | Catalogue | None = None,
+        k: int = 10,
+    ) -> pd.DataFrame:
+        """The top-k offers for every need, one column per component.
+
+        Parameters
+        ----------
+        needs : iterable of profile ids or Catalogue, optional
+            Profiles whose needs to match; all profiles with needs by default.
+        offers : iterable of profile ids or Catalogue, optional
+            Profiles whose offers may be matched; all with offers by default.
+        k : int, default 10
+
+        Returns
+        -------
+        DataFrame
+            ``need_id``, ``need_name``, ``rank``, ``offer_id``, ``offer_name``,
+            ``score``, ``strength`` and one column per component, in need
+            order then rank; ties broken by offer id. A profile never matches
+            itself.
+
+        Examples
+        --------
+        >>> mm = Matchmaker()
+        >>> table = mm.match(["cn-demand-energy-saving-motors"],
+        ...                  mm.fit().catalogue_.filter(country="GB"), k=3)
+        >>> list(table.columns[:4])
+        ['need_id', 'need_name', 'rank', 'offer_id']
+        """
+        k = _check_k(k, "match")
+        pairs = self.score_pairs(needs, offers)
+        offer_ids = np.array(pairs.offer_ids, dtype=object)
+        names = {p.id: p.name for p in self.catalogue_}
+        rows = []
+        for r, need_id in enumerate(pairs.need_ids):
+            order = [
+                j
+                for j in np.lexsort((offer_ids, -np.round(pairs.total[r], 12)))
+                if offer_ids[j] != need_id
+            ][:k]
+            for rank, j in enumerate(order, start=1):
+                row = {
+                    "need_id": need_id,
+                    "need_name": names[need_id],
+                    "rank": rank,
+                    "offer_id": offer_ids[j],
+                    "offer_name": names[offer_ids[j]],
+                    "score": round(float(pairs.total[r, j]), 4),
+                    "strength": pairs.strength[r, j],
+                }
+                for c in COMPONENTS:
+                    row[c] = round(float(pairs.scores.components[c][r, j]), 4)
+                rows.append(row)
+        columns = ["need_id", "need_name", "rank", "offer_id", "offer_name", "score", "strength"]
+        return pd.DataFrame(rows, columns=[*columns, *COMPONENTS])
+
+    def _positions(
+        self, chosen: Iterable[str] | Catalogue | None, side: SideVectors, name: str
+    ) -> list[int]:
+        if chosen is None:
+            return [i for i in range(len(side.empty)) if not side.empty[i]]
+        ids = chosen.ids if isinstance(chosen, Catalogue) else list(chosen)
+        unknown = [i for i in ids if i not in self.position_]
+        if unknown:
+            raise KeyError(
+                f"Unknown profile ids in {name!r}: {', '.join(map(repr, unknown[:10]))}. "
+                "Use Catalogue.find to look names up."
+            )
+        positions = [self.position_[i] for i in ids]
+        return [p for p in positions if not side.empty[p]]
+
+
+@dataclass
+class PairScores:
+    """Scores of needs (rows) against offers (columns), every component kept."""
+
+    need_ids: list[str]
+    offer_ids: list[str]
+    scores: ComponentScores
+    total: np.ndarray
+    strength: np.ndarray
+
+
+def _harmonic(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    denom = a + b
+    out: np.ndarray = np.divide(2 * a * b, denom, out=np.zeros_like(a), where=denom > 0)
+    return out
+
+
+def _weaker(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    rank = {"weak": 0, "moderate": 1, "strong": 2}
+    return np.array(
+        [x if rank[x] <= rank[y] else y for x, y in zip(a, b, strict=True)], dtype=object
+    )

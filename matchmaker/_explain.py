@@ -1,0 +1,328 @@
+"""Explanations: why a candidate ranks where it does, as data first.
+
+An :class:`Explanation` is a small table (one row per component: raw value,
+weight, contribution, a plain-English sentence), the matched concepts with
+the evidence phrase from each side, and the caveats that apply. Text and
+HTML are drawn from those tables.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from html import escape
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from ._caveats import applicable_caveats, load_caveats
+from ._schema import Profile
+from ._scores import ComponentScores
+from ._taxonomy import Tag, Taxonomy
+from ._weights import COMPONENTS
+
+if TYPE_CHECKING:
+    from ._engine import Matchmaker
+    from ._shortlist import Query
+
+__all__ = ["Explanation", "explain_pair"]
+
+CONCEPT_COLUMNS = [
+    "concept",
+    "label",
+    "facet",
+    "need_phrase",
+    "offer_concept",
+    "offer_phrase",
+    "relation",
+    "credit",
+]
+
+
+@dataclass
+class Explanation:
+    """Why one candidate scored what it did for one query.
+
+    Attributes
+    ----------
+    query : str
+        The need (or offer) that was asked about.
+    candidate : Profile
+    score : float
+        Total score, 0 to 1.
+    strength : str
+        ``strong``, ``moderate`` or ``weak``.
+    components : DataFrame
+        One row per component: ``component``, ``raw``, ``weight``,
+        ``contribution`` and ``sentence``. Contributions add up to ``score``
+        (for reciprocal matching, to the forward score).
+    concepts : DataFrame
+        One row per need concept: the need phrase, the candidate concept and
+        phrase that cover it, the relation (``exact``, ``narrower offer``,
+        ``broader offer`` or ``not covered``) and the credit given.
+    caveats : DataFrame
+        ``id``, ``text`` and ``source`` of each caveat that applies.
+    reason : str
+        The one-line reason shown on the shortlist.
+    """
+
+    query: str
+    candidate: Profile
+    score: float
+    strength: str
+    components: pd.DataFrame
+    concepts: pd.DataFrame
+    caveats: pd.DataFrame
+    reason: str
+    backward: dict[str, float] | None = field(default=None)
+
+    def to_frame(self) -> pd.DataFrame:
+        """The component table."""
+        return self.components.copy()
+
+    def __str__(self) -> str:
+        c = self.candidate
+        lines = [
+            f"{c.name} [{c.id}, {c.country}, {c.kind}]",
+            f"for: {self.query}",
+            f"score {self.score:.3f} ({self.strength}): {self.reason}",
+            "",
+        ]
+        table = self.components.copy()
+        for col in ("raw", "weight", "contribution"):
+            table[col] = table[col].map(lambda v: f"{v:.3f}")
+        with pd.option_context("display.max_colwidth", 100, "display.width", 200):
+            lines.append(table.to_string(index=False))
+        matched = self.concepts[self.concepts.relation != "not covered"]
+        if len(matched):
+            lines += ["", "Matched concepts (need phrase -> candidate phrase):"]
+            for r in matched.itertuples():
+                lines.append(
+                    f"  - {r.label}: {r.need_phrase!r} -> {r.offer_phrase!r} "
+                    f"({r.relation}, credit {r.credit:.2f})"
+                )
+        missing = self.concepts[self.concepts.relation == "not covered"]
+        if len(missing):
+            lines.append("Not covered: " + ", ".join(missing.label))
+        if self.backward is not None:
+            lines.append(
+                "Reverse direction (candidate's needs against the query's offers): "
+                + ", ".join(f"{k} {v:.2f}" for k, v in self.backward.items())
+            )
+        if len(self.caveats):
+            lines += ["", "Caveats:"]
+            lines += [f"  ! {r.text} ({r.source})" for r in self.caveats.itertuples()]
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        c = self.candidate
+        head = (
+            f"<p><b>{escape(c.name)}</b> ({escape(c.id)}): score {self.score:.3f}, "
+            f"{escape(self.strength)}<br>{escape(self.reason)}</p>"
+        )
+        parts = [head, self.components.to_html(index=False, escape=True)]
+        if len(self.concepts):
+            parts.append(self.concepts.to_html(index=False, escape=True))
+        if len(self.caveats):
+            parts.append(self.caveats.to_html(index=False, escape=True))
+        return "".join(parts)
+
+
+def _concept_matches(
+    taxonomy: Taxonomy, need_tags: list[Tag], offer_tags: list[Tag], up: float, down: float
+) -> pd.DataFrame:
+    first_need: dict[str, str] = {}
+    for t in need_tags:
+        first_need.setdefault(t.concept, t.phrase)
+    first_offer: dict[str, str] = {}
+    for t in offer_tags:
+        first_offer.setdefault(t.concept, t.phrase)
+    rows = []
+    for need, phrase in first_need.items():
+        best: tuple[float, int, str, str] = (0.0, 9, "", "not covered")
+        for offer in sorted(first_offer):
+            if offer == need:
+                cand = (1.0, 0, offer, "exact")
+            elif need in taxonomy.ancestors(offer):
+                cand = (up, 1, offer, "narrower offer")
+            elif offer in taxonomy.ancestors(need):
+                depth = taxonomy.ancestors(need).index(offer) + 1
+                cand = (down**depth, 2, offer, "broader offer")
+            else:
+                continue
+            if (cand[0], -cand[1]) > (best[0], -best[1]):
+                best = cand
+        credit, _, offer, relation = best
+        rows.append(
+            {
+                "concept": need,
+                "label": taxonomy.label(need),
+                "facet": taxonomy.facet(need),
+                "need_phrase": phrase,
+                "offer_concept": offer,
+                "offer_phrase": first_offer.get(offer, ""),
+                "relation": relation,
+                "credit": round(credit, 3),
+            }
+        )
+    frame = pd.DataFrame(rows, columns=CONCEPT_COLUMNS)
+    return frame.sort_values(
+        ["credit", "concept"], ascending=[False, True], kind="stable"
+    ).reset_index(drop=True)
+
+
+def _shared_terms(engine: Matchmaker, query: Query, candidate_row: int, side: str) -> list[str]:
+    vectors = engine.offers_ if side == "offers" else engine.needs_
+    product = query.vector.multiply(vectors.text[candidate_row]).tocoo()
+    if product.nnz == 0:
+        return []
+    names = engine._feature_names()
+    order = np.lexsort((product.col, -product.data))[:4]
+    return [str(names[product.col[i]]) for i in order]
+
+
+def _labels(frame: pd.DataFrame, limit: int = 3) -> str:
+    labels = [lab.split(" (")[0] for lab in frame.label]
+    text = ", ".join(labels[:limit])
+    if len(labels) > limit:
+        text += f" and {len(labels) - limit} more"
+    return text
+
+
+def explain_pair(
+    engine: Matchmaker,
+    query: Query,
+    candidate: Profile,
+    scores: ComponentScores,
+    total: float,
+    strength: str,
+    backward: dict[str, float] | None = None,
+) -> Explanation:
+    """Build the explanation of one (query, candidate) pair from its scores."""
+    taxonomy = engine.vectorizer_.taxonomy_
+    row = engine.position_[candidate.id]
+    candidate_side = "offers" if query.direction == "needs" else "needs"
+    candidate_tags = (engine.offers_ if candidate_side == "offers" else engine.needs_).tags[row]
+    need_country: str | None
+    offer_country: str | None
+    if query.direction == "needs":
+        need_tags, offer_tags = query.tags, candidate_tags
+        need_country, offer_country = query.country, candidate.country
+    else:
+        need_tags, offer_tags = candidate_tags, query.tags
+        need_country, offer_country = candidate.country, query.country
+    vec = engine.vectorizer_
+    concepts = _concept_matches(
+        taxonomy, need_tags, offer_tags, vec.hierarchy_up, vec.hierarchy_down
+    )
+    capability = concepts[concepts.facet == "capability"]
+    sector = concepts[concepts.facet == "sector"]
+    covered = capability[capability.credit > 0]
+    sectors_hit = sector[sector.credit > 0]
+    raw = {c: float(scores.components[c][0, 0]) for c in COMPONENTS}
+    weight = {c: float(scores.effective_weight(engine.weights_, c)[0, 0]) for c in COMPONENTS}
+    terms = _shared_terms(engine, query, row, candidate_side)
+
+    if len(capability) == 0:
+        concept_sentence = (
+            "The need names no capability the taxonomy knows, so nothing can overlap."
+        )
+    else:
+        concept_sentence = f"Covers {len(covered)} of {len(capability)} need concepts"
+        concept_sentence += f" ({_labels(covered)})." if len(covered) else "."
+        gaps = capability[capability.credit == 0]
+        if len(gaps):
+            concept_sentence += f" Not covered: {_labels(gaps)}."
+    text_sentence = (
+        f"Shares wording with the need: {', '.join(terms)}."
+        if terms
+        else "No wording in common with the need."
+    )
+    if not bool(np.asarray(scores.sector_known).reshape(-1)[0]):
+        sector_sentence = "The need names no sector, so this weight goes to the other components."
+    elif len(sectors_hit):
+        sector_sentence = f"Works in the sector the need names: {_labels(sectors_hit)}."
+    else:
+        sector_sentence = f"Does not name the need's sector ({_labels(sector)})."
+    evidence = len(candidate.evidence)
+    ready_bits = []
+    if evidence:
+        ready_bits.append(f"{evidence} documented award(s), certification(s) or funded project(s)")
+    if candidate.china_presence:
+        ready_bits.append("a presence in China")
+    ready_sentence = (
+        "Has " + " and ".join(ready_bits) + "."
+        if ready_bits
+        else "No documented awards, funded projects or presence in China."
+    )
+    sentences = {
+        "concept": concept_sentence,
+        "text": text_sentence,
+        "sector": sector_sentence,
+        "readiness": ready_sentence,
+    }
+    components = pd.DataFrame(
+        [
+            {
+                "component": c,
+                "raw": round(raw[c], 4),
+                "weight": round(weight[c], 4),
+                "contribution": round(raw[c] * weight[c], 4),
+                "sentence": sentences[c],
+            }
+            for c in COMPONENTS
+        ],
+        columns=["component", "raw", "weight", "contribution", "sentence"],
+    )
+    rules = [r for r in load_caveats() if all(c in taxonomy.concepts for c in r.concepts_any)]
+    found = [t.concept for t in need_tags] + [t.concept for t in offer_tags]
+    caveats = pd.DataFrame(
+        [
+            {"id": r.id, "text": r.text, "source": r.source}
+            for r in applicable_caveats(rules, taxonomy, found, need_country, offer_country)
+        ],
+        columns=["id", "text", "source"],
+    )
+    reason = _reason(strength, raw, covered, sectors_hit, terms, candidate, len(caveats))
+    return Explanation(
+        query=query.label,
+        candidate=candidate,
+        score=round(total, 4),
+        strength=strength,
+        components=components,
+        concepts=concepts,
+        caveats=caveats,
+        reason=reason,
+        backward=backward,
+    )
+
+
+def _reason(
+    strength: str,
+    raw: dict[str, float],
+    covered: pd.DataFrame,
+    sectors_hit: pd.DataFrame,
+    terms: list[str],
+    candidate: Profile,
+    n_caveats: int,
+) -> str:
+    if strength == "weak":
+        if len(covered):
+            line = f"Weak: only partial overlap ({_labels(covered)})"
+        elif len(sectors_hit):
+            line = (
+                f"Weak: same sector ({_labels(sectors_hit, 2)}) but no capability the need asks for"
+            )
+        elif terms:
+            line = f"Weak: no shared concept, only incidental wording ({', '.join(terms[:3])})"
+        else:
+            line = "Weak: nothing in common with the need"
+    else:
+        line = f"Covers {_labels(covered)}"
+        if len(sectors_hit):
+            line += f"; sector: {_labels(sectors_hit, 2)}"
+        if candidate.china_presence:
+            line += "; present in China"
+    if n_caveats:
+        line += f"; {n_caveats} caveat(s)"
+    return line

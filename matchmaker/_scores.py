@@ -1,0 +1,206 @@
+"""Component score matrices: one matrix per component, never only the total.
+
+Third step of the flow: vectors -> **component scores** -> weighted total.
+Everything downstream (ranking, strength labels, explanations, re-weighting,
+tuning) reads these matrices.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._schema import Profile
+from ._vectorize import SideVectors
+from ._weights import COMPONENTS, Weights
+
+__all__ = ["ComponentScores", "readiness", "score_components", "strengths"]
+
+STRENGTHS = ("weak", "moderate", "strong")
+
+
+def readiness(profiles: Sequence[Profile]) -> np.ndarray:
+    """Evidence-of-readiness prior in [0, 1] for each profile.
+
+    Half comes from documented evidence (awards, certifications, funded
+    projects: 0.25 each for the first two), half from a known presence in
+    China.
+
+    Examples
+    --------
+    >>> from matchmaker import Profile
+    >>> src = [{"document": "d", "section": "s"}]
+    >>> p = Profile(id="x", name="X", country="GB", kind="company", offers=["o"],
+    ...             evidence=["award"], china_presence=True, sources=src)
+    >>> readiness([p]).tolist()
+    [0.75]
+    """
+    return np.array(
+        [0.25 * min(len(p.evidence), 2) + 0.5 * (p.china_presence is True) for p in profiles],
+        dtype=float,
+    )
+
+
+@dataclass
+class ComponentScores:
+    """Per-component score matrices of needs (rows) against offers (columns).
+
+    Attributes
+    ----------
+    components : dict of str to ndarray (n_rows, n_cols)
+        ``concept``, ``text``, ``sector`` and ``readiness``, each in [0, 1].
+    sector_share : ndarray, broadcastable to (n_rows, n_cols)
+        Share of the need's concept weight on sector and product concepts.
+        Where it is 0 the need names no sector, and the sector weight is
+        shared among the other components instead of counting as a zero.
+    """
+
+    components: dict[str, np.ndarray]
+    sector_share: np.ndarray
+
+    @property
+    def sector_known(self) -> np.ndarray:
+        """True where the need names a sector or product, shape (n_rows, n_cols)."""
+        known: np.ndarray = np.broadcast_to(self.sector_share > 0, self.shape)
+        return known
+
+    def coverage(self) -> np.ndarray:
+        """Share of the whole need (capabilities, products, sectors) a candidate covers.
+
+        Drawn from the concept and sector components, weighted by how much of
+        the need's concept weight lies on each; strength labels use it.
+        """
+        share = np.broadcast_to(self.sector_share, self.shape)
+        out: np.ndarray = (1 - share) * self.components["concept"] + share * self.components[
+            "sector"
+        ]
+        return out
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """(n_rows, n_cols)."""
+        shape = self.components["concept"].shape
+        return int(shape[0]), int(shape[1])
+
+    @property
+    def T(self) -> ComponentScores:
+        """The same scores with rows and columns swapped."""
+        return ComponentScores(
+            {k: v.T for k, v in self.components.items()},
+            np.broadcast_to(self.sector_share, self.shape).T,
+        )
+
+    def _denominator(self, weights: Weights) -> np.ndarray:
+        w = weights.normalised()
+        out: np.ndarray = 1.0 - w["sector"] * (~self.sector_known)
+        return np.where(out > 0, out, 1.0)
+
+    def effective_weight(self, weights: Weights, component: str) -> np.ndarray:
+        """The weight a component carries in each cell after normalisation."""
+        w = weights.normalised()[component] / self._denominator(weights)
+        if component == "sector":
+            w = np.where(self.sector_known, w, 0.0)
+        return np.asarray(w)
+
+    def total(self, weights: Weights) -> np.ndarray:
+        """Weighted total score in [0, 1], shape (n_rows, n_cols)."""
+        w = weights.normalised()
+        out = np.zeros(self.shape)
+        for name in COMPONENTS:
+            out += w[name] * self.components[name]
+        out /= self._denominator(weights)
+        return np.clip(out, 0.0, 1.0)
+
+    def take(
+        self, rows: Sequence[int] | np.ndarray, cols: Sequence[int] | np.ndarray
+    ) -> ComponentScores:
+        """The sub-matrices of the given rows and columns."""
+        r, c = np.asarray(rows, dtype=int), np.asarray(cols, dtype=int)
+        share = np.broadcast_to(self.sector_share, self.shape)
+        return ComponentScores(
+            {k: v[np.ix_(r, c)] for k, v in self.components.items()}, share[np.ix_(r, c)]
+        )
+
+
+def _coverage(weight: np.ndarray, cover: np.ndarray) -> np.ndarray:
+    """Share of each need's concept weight covered by each offer."""
+    denom = weight.sum(axis=1, keepdims=True)
+    out: np.ndarray = np.divide(
+        weight @ cover.T, denom, out=np.zeros((weight.shape[0], cover.shape[0])), where=denom > 0
+    )
+    clipped: np.ndarray = np.clip(out, 0.0, 1.0)
+    return clipped
+
+
+def score_components(
+    needs: SideVectors,
+    offers: SideVectors,
+    capability: np.ndarray,
+    candidate_readiness: np.ndarray,
+    candidates: str = "offers",
+) -> ComponentScores:
+    """Score every need against every offer, component by component.
+
+    Parameters
+    ----------
+    needs, offers : SideVectors
+        Vectors of the need texts (rows) and of the offer texts (columns).
+    capability : ndarray of bool (n_concepts,)
+        True for capability concepts, False for sector concepts.
+    candidate_readiness : ndarray
+        Readiness prior of each candidate: of the offers (columns) when
+        ``candidates="offers"``, of the needs (rows) otherwise.
+    candidates : {"offers", "needs"}
+        Which side is being ranked.
+
+    Returns
+    -------
+    ComponentScores
+        Rows are needs, columns offers, whichever side is ranked.
+    """
+    sector = ~capability
+    concept = _coverage(needs.weight[:, capability], offers.cover[:, capability])
+    sector_fit = _coverage(needs.weight[:, sector], offers.cover[:, sector])
+    text = np.clip(np.asarray((needs.text @ offers.text.T).todense(), dtype=float), 0.0, 1.0)
+    if candidates == "offers":
+        ready = np.broadcast_to(candidate_readiness[None, :], concept.shape).copy()
+    else:
+        ready = np.broadcast_to(candidate_readiness[:, None], concept.shape).copy()
+    blank = offers.empty[None, :] | needs.empty[:, None]
+    for matrix in (concept, sector_fit, text, ready):
+        matrix[blank] = 0.0
+    return ComponentScores(
+        {"concept": concept, "text": text, "sector": sector_fit, "readiness": ready},
+        sector_share=_share(needs.weight, sector)[:, None],
+    )
+
+
+def _share(weight: np.ndarray, sector: np.ndarray) -> np.ndarray:
+    """Share of each need's concept weight that lies on sector concepts."""
+    total = weight.sum(axis=1)
+    out: np.ndarray = np.divide(
+        weight[:, sector].sum(axis=1), total, out=np.zeros(len(total)), where=total > 0
+    )
+    return out
+
+
+def strengths(scores: ComponentScores, total: np.ndarray, weights: Weights) -> np.ndarray:
+    """Label each pair ``strong``, ``moderate`` or ``weak``.
+
+    A pair needs both a high enough total and enough of the need covered
+    (:meth:`ComponentScores.coverage`: capabilities, and the products or
+    sectors the need names). A candidate that shares no capability concept
+    with the need is always weak, however many words it shares; so is one
+    that offers the right skill for the wrong product (efficiency
+    consultancy for a need for power transformers).
+    """
+    concept = scores.components["concept"]
+    coverage = scores.coverage()
+    strong = (total >= weights.strong) & (coverage >= weights.strong_coverage) & (concept > 0)
+    moderate = (total >= weights.moderate) & (coverage >= weights.moderate_coverage) & (concept > 0)
+    labels = np.full(total.shape, "weak", dtype=object)
+    labels[moderate] = "moderate"
+    labels[strong] = "strong"
+    return labels

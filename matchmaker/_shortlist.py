@@ -1,0 +1,183 @@
+"""Shortlists: a ranked result that keeps every component and explains itself.
+
+Fifth step of the flow: ranking -> **shortlist -> explanation**. A shortlist
+is data (:meth:`Shortlist.to_frame`); text and HTML are drawn from it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from ._explain import Explanation, explain_pair
+from ._schema import Profile
+from ._scores import ComponentScores
+from ._taxonomy import Tag
+from ._weights import COMPONENTS
+
+if TYPE_CHECKING:
+    from ._engine import Matchmaker
+
+__all__ = ["Query", "Shortlist"]
+
+COLUMNS = ["rank", "id", "name", "country", "kind", "score", "strength", "reasons"]
+
+
+@dataclass(frozen=True)
+class Query:
+    """What was asked: the need (or offer) text and where it came from."""
+
+    text: str
+    label: str
+    profile_id: str | None
+    country: str | None
+    direction: str
+    tags: list[Tag]
+    vector: sp.csr_matrix
+
+
+class Shortlist:
+    """A ranked list of candidate partners for one query.
+
+    Build one with :meth:`Matchmaker.shortlist`. Displays as a table in a
+    notebook; ``str()`` gives a terminal table.
+
+    Attributes
+    ----------
+    query : Query
+    candidates : list of Profile
+        Best first.
+    scores : ComponentScores
+        One row, one column per candidate: every component kept.
+    """
+
+    def __init__(
+        self,
+        engine: Matchmaker,
+        query: Query,
+        candidates: Sequence[Profile],
+        scores: ComponentScores,
+        total: np.ndarray,
+        strength: np.ndarray,
+        backward: ComponentScores | None = None,
+    ) -> None:
+        self.engine = engine
+        self.query = query
+        self.candidates = list(candidates)
+        self.scores = scores
+        self.total = np.asarray(total, dtype=float)
+        self.strength = [str(s) for s in strength]
+        self.backward = backward
+        self._explanations: dict[int, Explanation] = {}
+
+    def __len__(self) -> int:
+        return len(self.candidates)
+
+    @property
+    def no_good_match(self) -> bool:
+        """True when even the best candidate is weak (or there is none)."""
+        return not self.candidates or self.strength[0] == "weak"
+
+    def explain(self, rank_or_id: int | str) -> Explanation:
+        """Explain one candidate, by rank (1 = best) or by profile id.
+
+        Returns
+        -------
+        Explanation
+            A table with one row per component, the matched concepts with the
+            evidence phrase from each side, and caveats.
+
+        Raises
+        ------
+        KeyError
+            If the id is not on the shortlist.
+        IndexError
+            If the rank is outside 1..len(shortlist).
+        """
+        pos = self._position(rank_or_id)
+        if pos not in self._explanations:
+            back = None
+            if self.backward is not None:
+                back = {c: float(self.backward.components[c][0, pos]) for c in COMPONENTS}
+            self._explanations[pos] = explain_pair(
+                self.engine,
+                self.query,
+                self.candidates[pos],
+                self.scores.take([0], [pos]),
+                total=float(self.total[pos]),
+                strength=self.strength[pos],
+                backward=back,
+            )
+        return self._explanations[pos]
+
+    def _position(self, rank_or_id: int | str) -> int:
+        if isinstance(rank_or_id, str):
+            for i, p in enumerate(self.candidates):
+                if p.id == rank_or_id:
+                    return i
+            raise KeyError(
+                f"{rank_or_id!r} is not on this shortlist; its ids are "
+                f"{', '.join(p.id for p in self.candidates[:10])}."
+            )
+        if isinstance(rank_or_id, bool) or not isinstance(rank_or_id, int | np.integer):
+            raise TypeError(f"Give a rank (int from 1) or a profile id. Got {rank_or_id!r}.")
+        if not 1 <= int(rank_or_id) <= len(self.candidates):
+            raise IndexError(
+                f"Rank {rank_or_id} is outside this shortlist of {len(self.candidates)} (ranks "
+                "start at 1)."
+            )
+        return int(rank_or_id) - 1
+
+    def to_frame(self) -> pd.DataFrame:
+        """The shortlist as a table.
+
+        Columns: ``rank``, ``id``, ``name``, ``country``, ``kind``, ``score``
+        (0 to 1), ``strength`` (strong, moderate or weak), ``reasons`` (one
+        readable line), then one column per score component.
+        """
+        rows = []
+        for i, p in enumerate(self.candidates):
+            row: dict[str, Any] = {
+                "rank": i + 1,
+                "id": p.id,
+                "name": p.name,
+                "country": p.country,
+                "kind": p.kind,
+                "score": round(float(self.total[i]), 4),
+                "strength": self.strength[i],
+                "reasons": self.explain(i + 1).reason,
+            }
+            for c in COMPONENTS:
+                row[c] = round(float(self.scores.components[c][0, i]), 4)
+            rows.append(row)
+        return pd.DataFrame(rows, columns=[*COLUMNS, *COMPONENTS])
+
+    def headline(self) -> str:
+        """One line saying what was asked and whether a good match exists."""
+        what = "needs" if self.query.direction == "needs" else "offers"
+        head = f"Shortlist for: {self.query.label}"
+        if self.query.profile_id:
+            head += f" [{self.query.profile_id}, its {what}]"
+        if self.no_good_match:
+            head += "\nNo good match: every candidate below is weak; treat them as leads only."
+        return head
+
+    def __str__(self) -> str:
+        frame = self.to_frame()[["rank", "name", "score", "strength", "reasons"]]
+        with pd.option_context("display.max_colwidth", 90, "display.width", 200):
+            body = frame.to_string(index=False) if len(frame) else "(no candidates)"
+        return f"{self.headline()}\n{body}"
+
+    def __repr__(self) -> str:
+        return f"<Shortlist of {len(self)} for {self.query.label[:60]!r}>"
+
+    def _repr_html_(self) -> str:
+        from html import escape
+
+        head = escape(self.headline()).replace("\n", "<br>")
+        return f"<p><b>{head}</b></p>" + self.to_frame().to_html(index=False, escape=True)

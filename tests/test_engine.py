@@ -1,0 +1,238 @@
+"""The matching engine on a tiny world with known answers."""
+
+from __future__ import annotations
+
+import pickle
+import random
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sklearn.base import clone
+
+from matchmaker import Catalogue, Matchmaker, ProfileVectorizer, Weights
+from matchmaker._taxonomy import Taxonomy
+
+from .conftest import tiny_profiles
+
+
+def test_exact_concept_wins_and_incidental_words_are_weak(tiny_engine: Matchmaker) -> None:
+    frame = tiny_engine.shortlist("laser cladding of aerospace parts", k=10).to_frame()
+    assert frame.id.iloc[0] == "cladder"
+    assert frame.strength.iloc[0] == "strong"
+    printers = frame.set_index("id").loc["printers"]
+    # "laser" is shared, but no concept is: weak, however many words match.
+    assert printers.concept == 0
+    assert printers.text > 0
+    assert printers.strength == "weak"
+    assert printers.reasons.startswith("Weak: no shared concept")
+
+
+def test_partial_credit_through_the_hierarchy(tiny_engine: Matchmaker) -> None:
+    frame = tiny_engine.shortlist("laser cladding", k=10).to_frame().set_index("id")
+    vec = tiny_engine.vectorizer_
+    # broader offer (surface engineering) covers a narrower need at hierarchy_down
+    assert frame.loc["generalist", "concept"] == pytest.approx(vec.hierarchy_down)
+    # a sibling (thermal spraying) gets no credit
+    assert frame.loc["sprayer", "concept"] == 0
+    # a narrower offer covers a broader need at hierarchy_up
+    broad = tiny_engine.shortlist("surface engineering", k=10).to_frame().set_index("id")
+    assert broad.loc["cladder", "concept"] == pytest.approx(vec.hierarchy_up)
+
+
+def test_components_add_up_to_the_score(tiny_engine: Matchmaker) -> None:
+    shortlist = tiny_engine.shortlist("need-clad", k=5)
+    for rank in range(1, len(shortlist) + 1):
+        table = shortlist.explain(rank).components
+        assert table.contribution.sum() == pytest.approx(shortlist.total[rank - 1], abs=2e-4)
+        assert table.weight.sum() == pytest.approx(1.0, abs=1e-3)
+
+
+def test_missing_sector_shares_its_weight(tiny_engine: Matchmaker) -> None:
+    # The need names no sector: the sector weight must not count as a zero.
+    explanation = tiny_engine.shortlist("thermal spraying", k=1).explain(1)
+    row = explanation.components.set_index("component").loc["sector"]
+    assert row.weight == 0
+    assert "names no sector" in row.sentence
+
+
+def test_profile_query_uses_its_needs_and_excludes_itself(tiny_engine: Matchmaker) -> None:
+    frame = tiny_engine.shortlist("reman", k=10).to_frame()
+    assert "reman" not in set(frame.id)
+    assert frame.id.iloc[0] == "cladder"
+
+
+def test_direction_offers_finds_who_needs_it(tiny_engine: Matchmaker) -> None:
+    frame = tiny_engine.shortlist("reman", k=3, direction="offers").to_frame()
+    assert frame.id.iloc[0] == "water"
+    text = tiny_engine.shortlist("engine remanufacturing", k=3, direction="offers").to_frame()
+    assert text.id.iloc[0] == "water"
+
+
+def test_chinese_query_matches_english_offer(tiny_engine: Matchmaker) -> None:
+    frame = tiny_engine.shortlist("need-water", k=3).to_frame()
+    assert frame.id.iloc[0] == "water"
+    assert frame.strength.iloc[0] != "weak"
+    trad = tiny_engine.shortlist("廢水處理", k=1).to_frame()
+    assert trad.id.iloc[0] == "water"
+
+
+def test_reciprocal_is_the_harmonic_mean(tiny_engine: Matchmaker) -> None:
+    one_way = tiny_engine.shortlist("reman", k=10).to_frame().set_index("id")
+    both = tiny_engine.shortlist("reman", k=10, reciprocal=True)
+    back = tiny_engine.shortlist("reman", k=10, direction="offers").to_frame().set_index("id")
+    frame = both.to_frame().set_index("id")
+    for pid in frame.index:
+        a, b = one_way.loc[pid, "score"], back.loc[pid, "score"] if pid in back.index else 0
+        expected = 0 if a + b == 0 else 2 * a * b / (a + b)
+        assert frame.loc[pid, "score"] == pytest.approx(expected, abs=1e-3)
+    assert both.explain(1).backward is not None
+    with pytest.raises(ValueError, match="reciprocal=True needs a profile id"):
+        tiny_engine.shortlist("laser cladding", reciprocal=True)
+
+
+def test_filters(tiny_engine: Matchmaker) -> None:
+    frame = tiny_engine.shortlist("laser cladding", k=10, country="CN").to_frame()
+    assert frame.empty or set(frame.country) == {"CN"}
+    assert len(tiny_engine.shortlist("laser cladding", k=10, kinds=["company"])) == 6
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"query": ""}, ValueError, "empty or holds only punctuation"),
+        ({"query": " ?!… "}, ValueError, "empty or holds only punctuation"),
+        (
+            {"query": "laser", "k": 0},
+            ValueError,
+            "'k' parameter of shortlist must be an int >= 1. Got 0",
+        ),
+        ({"query": "laser", "k": True}, ValueError, "'k' parameter"),
+        ({"query": "laser", "k": 2.5}, ValueError, "'k' parameter"),
+        ({"query": "laser", "country": "FR"}, ValueError, "'country' parameter"),
+        ({"query": "laser", "kinds": ["startup"]}, ValueError, "'kind' parameter"),
+        ({"query": "laser", "direction": "both"}, ValueError, "'direction' parameter"),
+        ({"query": "cladder-ltd"}, KeyError, "No profile has id 'cladder-ltd'. Closest: 'cladder'"),
+        ({"query": 42}, TypeError, "'query' parameter must be a str"),
+    ],
+)
+def test_bad_input_gets_clear_errors(
+    tiny_engine: Matchmaker, kwargs: dict[str, object], error: type[Exception], match: str
+) -> None:
+    with pytest.raises(error, match=match):
+        tiny_engine.shortlist(**kwargs)  # type: ignore[arg-type]
+
+
+def test_ties_break_by_id(tiny_taxonomy: Taxonomy) -> None:
+    profiles = tiny_profiles()
+    twin = profiles[0].model_copy(update={"id": "aaa-cladder", "name": "Twin"})
+    engine = Matchmaker(
+        Catalogue([*profiles, twin]), vectorizer=ProfileVectorizer(taxonomy=tiny_taxonomy)
+    ).fit()
+    frame = engine.shortlist("laser cladding", k=2).to_frame()
+    assert list(frame.id) == ["aaa-cladder", "cladder"]
+    assert frame.score.iloc[0] == frame.score.iloc[1]
+
+
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(seed=st.integers(0, 10_000))
+def test_candidate_order_does_not_change_the_ranking(tiny_taxonomy: Taxonomy, seed: int) -> None:
+    profiles = tiny_profiles()
+    shuffled = profiles[:]
+    random.Random(seed).shuffle(shuffled)
+    vec = ProfileVectorizer(taxonomy=tiny_taxonomy)
+    a = Matchmaker(Catalogue(profiles), vectorizer=vec).shortlist("need-clad", k=6).to_frame()
+    b = Matchmaker(Catalogue(shuffled), vectorizer=vec).shortlist("need-clad", k=6).to_frame()
+    assert list(a.id) == list(b.id)
+    np.testing.assert_allclose(a.score, b.score, atol=1e-9)
+
+
+def test_estimator_contract(tiny_engine: Matchmaker) -> None:
+    params = tiny_engine.get_params(deep=False)
+    assert set(params) == {"catalogue", "weights", "vectorizer", "reciprocal"}
+    fresh = clone(tiny_engine)
+    assert not hasattr(fresh, "catalogue_")
+    first = fresh.fit().shortlist("need-clad", k=5).to_frame()
+    again = fresh.fit().shortlist("need-clad", k=5).to_frame()
+    assert first.equals(again)
+    restored = pickle.loads(pickle.dumps(fresh))
+    assert restored.shortlist("need-clad", k=5).to_frame().equals(first)
+    fresh.set_params(weights={"text": 0.0})
+    assert fresh.fit().weights_.text == 0.0
+
+
+def test_init_stores_parameters_unchanged() -> None:
+    weights = {"concept": 2}
+    engine = Matchmaker(weights=weights, reciprocal=True)
+    assert engine.weights is weights
+    assert not hasattr(engine, "weights_")
+
+
+def test_with_weights_reuses_cached_scores(tiny_engine: Matchmaker) -> None:
+    before = tiny_engine.shortlist("need-clad", k=6).to_frame()
+    text_only = tiny_engine.with_weights(concept=0, sector=0, readiness=0, text=1)
+    assert text_only._cache is tiny_engine._cache
+    assert text_only.offers_ is tiny_engine.offers_
+    after = text_only.shortlist("need-clad", k=6).to_frame().set_index("id")
+    # the printers' score is now its text similarity alone
+    assert after.loc["printers", "score"] == pytest.approx(after.loc["printers", "text"], abs=1e-4)
+    # the original engine is unchanged
+    assert tiny_engine.shortlist("need-clad", k=6).to_frame().equals(before)
+    with pytest.raises(ValueError, match="'text' weight must be a finite float >= 0"):
+        tiny_engine.with_weights(text=-1)
+
+
+def test_match_table(tiny_engine: Matchmaker) -> None:
+    table = tiny_engine.match(["need-clad", "need-water"], None, k=2)
+    assert list(table.columns[-4:]) == ["concept", "text", "sector", "readiness"]
+    assert table.groupby("need_id").size().to_dict() == {"need-clad": 2, "need-water": 2}
+    assert table[table.need_id == "need-clad"].offer_id.iloc[0] == "cladder"
+    assert (table.need_id != table.offer_id).all()
+    with pytest.raises(KeyError, match="Unknown profile ids"):
+        tiny_engine.match(["nope"], None)
+
+
+def test_weights_validation_and_loading(tmp_path: object) -> None:
+    from pathlib import Path
+
+    path = Path(str(tmp_path)) / "w.yaml"
+    path.write_text("concept: 1\ntext: 1\nstrong: 0.6\n", encoding="utf-8")
+    w = Weights.load(path)
+    assert w.normalised()["concept"] == pytest.approx(w.normalised()["text"])
+    assert Weights.load({"sector": 0}).sector == 0
+    with pytest.raises(ValueError, match="At least one component weight must be > 0"):
+        Weights(concept=0, text=0, sector=0, readiness=0)
+    with pytest.raises(ValueError, match="'strong' threshold must be a float in"):
+        Weights(strong=2)
+    with pytest.raises(ValueError, match="must not exceed"):
+        Weights(moderate=0.9, strong=0.5)
+    with pytest.raises(ValueError, match="Extra inputs"):
+        Weights.load({"colour": 1})
+    with pytest.raises(FileNotFoundError):
+        Weights.load(Path(str(tmp_path)) / "none.yaml")
+
+
+def test_explanation_is_data_first(tiny_engine: Matchmaker) -> None:
+    explanation = tiny_engine.shortlist("laser cladding for aerospace", k=1).explain("cladder")
+    assert list(explanation.components.columns) == [
+        "component",
+        "raw",
+        "weight",
+        "contribution",
+        "sentence",
+    ]
+    concepts = explanation.concepts.set_index("concept")
+    assert concepts.loc["laser-cladding", "need_phrase"] == "laser cladding"
+    assert concepts.loc["laser-cladding", "offer_phrase"] == "Laser cladding"
+    assert concepts.loc["laser-cladding", "relation"] == "exact"
+    text = str(explanation)
+    assert "Cladder" in text
+    assert "laser cladding" in text
+    assert "<" not in explanation.candidate.name
+    with pytest.raises(KeyError, match="not on this shortlist"):
+        tiny_engine.shortlist("laser cladding", k=1).explain("water")
+    with pytest.raises(IndexError, match="outside this shortlist"):
+        tiny_engine.shortlist("laser cladding", k=1).explain(2)
