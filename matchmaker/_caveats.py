@@ -105,7 +105,7 @@ def applicable_caveats(
     caveats : iterable of Caveat
     taxonomy : Taxonomy
     concepts : iterable of str
-        Concepts tagged in the need text or the candidate's offers.
+        Concepts of the need and the candidate concepts that matched it.
     need_country, offer_country : str or None
         Known countries; ``None`` means unknown, and a rule restricted to a
         country still applies (a warning too many beats one missed).

@@ -275,7 +275,9 @@ def explain_pair(
         columns=["component", "raw", "weight", "contribution", "sentence"],
     )
     rules = [r for r in load_caveats() if all(c in taxonomy.concepts for c in r.concepts_any)]
-    found = [t.concept for t in need_tags] + [t.concept for t in offer_tags]
+    # Rules fire on what the need is about and on what matched it, not on
+    # everything else the candidate happens to offer.
+    found = [t.concept for t in need_tags] + [c for c in concepts.offer_concept if c]
     caveats = pd.DataFrame(
         [
             {"id": r.id, "text": r.text, "source": r.source}

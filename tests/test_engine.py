@@ -236,3 +236,51 @@ def test_explanation_is_data_first(tiny_engine: Matchmaker) -> None:
         tiny_engine.shortlist("laser cladding", k=1).explain("water")
     with pytest.raises(IndexError, match="outside this shortlist"):
         tiny_engine.shortlist("laser cladding", k=1).explain(2)
+
+
+# -- the bundled catalogue --------------------------------------------------------
+
+
+def test_caveats_apply_where_the_documents_say(engine: Matchmaker) -> None:
+    reman = engine.shortlist("发动机再制造", k=1, country="GB").explain(1)
+    assert "used-core-import-ban" in set(reman.caveats.id)
+    assert reman.caveats.source.str.len().gt(0).all()
+    carbon = engine.shortlist("carbon footprinting of products", k=1, country="GB").explain(1)
+    assert "used-core-import-ban" not in set(carbon.caveats.id)
+
+
+def test_same_input_same_output(engine: Matchmaker) -> None:
+    a = engine.shortlist("cn-demand-remanufacturing-equipment", k=10, country="GB").to_frame()
+    b = Matchmaker(engine.catalogue_).shortlist(
+        "cn-demand-remanufacturing-equipment", k=10, country="GB"
+    )
+    assert a.equals(b.to_frame())
+
+
+def test_unknown_id_suggests_closest_profiles(engine: Matchmaker) -> None:
+    with pytest.raises(KeyError, match="autocraft-solutions"):
+        engine.shortlist("autocraft-solution")
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.text(min_size=1, max_size=80))
+def test_any_text_query_gives_a_valid_shortlist_or_a_clear_error(text: str) -> None:
+    engine = _bundled_engine()
+    try:
+        shortlist = engine.shortlist(text, k=3, country="GB")
+    except (ValueError, KeyError):
+        return
+    frame = shortlist.to_frame()
+    assert len(frame) == 3
+    assert frame.score.between(0, 1).all()
+    assert list(frame.score) == sorted(frame.score, reverse=True)
+    assert set(frame.strength) <= {"strong", "moderate", "weak"}
+
+
+_ENGINE: list[Matchmaker] = []
+
+
+def _bundled_engine() -> Matchmaker:
+    if not _ENGINE:
+        _ENGINE.append(Matchmaker().fit())
+    return _ENGINE[0]

@@ -1,0 +1,70 @@
+"""The command line: main job, shortlist formats, clear errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from matchmaker._cli import main
+
+
+def test_demo_prints_and_writes_every_demand(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "demo.csv"
+    assert main(["demo", "--top", "3", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    table = pd.read_csv(out, encoding="utf-8-sig")
+    demands = table.demand_id.unique()
+    assert len(demands) >= 24
+    assert (table.groupby("demand_id").size() == 3).all()
+    assert set(table.strength) <= {"strong", "moderate", "weak"}
+    assert f"{len(demands)} Chinese demands shortlisted" in printed
+    assert "No good match" in printed  # the documents name needs no UK firm meets
+
+
+def test_shortlist_formats(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["shortlist", "laser cladding", "--country", "GB", "--top", "2"]) == 0
+    assert "Shortlist for: laser cladding" in capsys.readouterr().out
+    assert main(["shortlist", "laser cladding", "--top", "2", "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [r["rank"] for r in rows] == [1, 2]
+    path = tmp_path / "s.xlsx"
+    pytest.importorskip("openpyxl")
+    assert main(["shortlist", "laser cladding", "--top", "2", "--out", str(path)]) == 0
+    assert pd.read_excel(path).shape[0] == 2
+
+
+def test_shortlist_explains_a_rank(capsys: pytest.CaptureFixture[str]) -> None:
+    assert (
+        main(["shortlist", "发动机再制造", "--country", "GB", "--top", "1", "--explain", "1"]) == 0
+    )
+    out = capsys.readouterr().out
+    assert "Matched concepts" in out
+    assert "Caveats:" in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["shortlist", "   "], "empty or holds only punctuation"),
+        (["shortlist", "no-such-profile-id"], "No profile has id 'no-such-profile-id'"),
+        (["shortlist", "laser", "--country", "FR"], "'country' parameter"),
+        (["--catalogue", "/no/such/folder", "demo"], "No catalogue at"),
+    ],
+)
+def test_errors_exit_2_with_one_clear_line(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("matchmaker: error:")
+    assert message in err
+
+
+def test_bad_top_is_rejected_by_the_parser() -> None:
+    with pytest.raises(SystemExit):
+        main(["shortlist", "laser", "--top", "0"])
