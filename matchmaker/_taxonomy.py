@@ -8,6 +8,7 @@ triggered it.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from typing import Any
 
 import yaml
 
-from ._text import normalise
+from ._text import has_cjk, normalise
 
 __all__ = ["FACETS", "Concept", "Tag", "Taxonomy", "load_taxonomy"]
 
@@ -55,17 +56,85 @@ class Tag:
     end: int
 
 
-def _plural_forms(form: str) -> list[str]:
+# Words are runs of ASCII letters and digits; any other visible character is
+# a token of its own, so "r&d" and "R & D" agree and a comma breaks a phrase.
+_TOKEN = re.compile(r"[a-z0-9]+|[^\sa-z0-9\u3400-\u9fff]")
+
+
+def _plural_forms(words: tuple[str, ...]) -> list[tuple[str, ...]]:
     """Regular inflections of the last word of an English form."""
-    forms = [form, form + "s", form + "es"]
-    if form.endswith("y") and len(form) > 2 and form[-2] not in "aeiou":
-        forms.append(form[:-1] + "ies")
-    return forms
+    *head, last = words
+    forms = [last, last + "s", last + "es"]
+    if last.endswith("y") and len(last) > 2 and last[-2] not in "aeiou":
+        forms.append(last[:-1] + "ies")
+    return [(*head, f) for f in forms]
 
 
-def _english_pattern(form: str) -> str:
-    words = normalise(form).split()
-    return r"\s+".join(re.escape(w) for w in words)
+class _Lexicon:
+    """Surface forms of one facet, matched leftmost-longest without overlaps.
+
+    English forms match whole tokens separated by white space only; Chinese
+    forms match anywhere as substrings. Dictionary look-ups keep tagging
+    linear in the length of the text.
+    """
+
+    def __init__(self) -> None:
+        self.words: dict[tuple[str, ...], str] = {}
+        self.max_words = 0
+        self.chars: dict[str, str] = {}
+        self.max_chars = 0
+        self.first_chars: set[str] = set()
+
+    def add_words(self, key: str, cid: str) -> None:
+        words = tuple(t.group() for t in _TOKEN.finditer(key))
+        if not words:
+            return
+        for variant in _plural_forms(words):
+            self.words.setdefault(variant, cid)
+        self.max_words = max(self.max_words, len(words))
+
+    def add_chars(self, key: str, cid: str) -> None:
+        self.chars[key] = cid
+        self.max_chars = max(self.max_chars, len(key))
+        self.first_chars.add(key[0])
+
+    def scan_words(
+        self, text: str, tokens: list[tuple[str, int, int]]
+    ) -> list[tuple[int, int, str]]:
+        words = tuple(t[0] for t in tokens)
+        out = []
+        i, n = 0, len(tokens)
+        while i < n:
+            size = min(self.max_words, n - i)
+            while size:
+                cid = self.words.get(words[i : i + size])
+                # words of a phrase may be separated by white space only
+                if cid is not None and not any(
+                    text[a[2] : b[1]].strip() for a, b in itertools.pairwise(tokens[i : i + size])
+                ):
+                    out.append((tokens[i][1], tokens[i + size - 1][2], cid))
+                    break
+                size -= 1
+            i += size or 1
+        return out
+
+    def scan_chars(self, text: str) -> list[tuple[int, int, str]]:
+        out = []
+        i, n = 0, len(text)
+        while i < n:
+            hit = None
+            if text[i] in self.first_chars:
+                for size in range(min(self.max_chars, n - i), 0, -1):
+                    cid = self.chars.get(text[i : i + size])
+                    if cid is not None:
+                        hit = (i, i + size, cid)
+                        break
+            if hit is None:
+                i += 1
+            else:
+                out.append(hit)
+                i = hit[1]
+        return out
 
 
 class Taxonomy:
@@ -114,44 +183,27 @@ class Taxonomy:
     def _build_patterns(self) -> None:
         # A surface form names one concept per facet: "smart grid" may be both
         # a capability and a sector, but not two capabilities.
-        self._patterns: list[tuple[re.Pattern[str], dict[str, str]]] = []
+        self._lexicons: list[_Lexicon] = []
         clashes = []
         for facet in FACETS:
             owner: dict[str, str] = {}
-            en_forms: dict[str, str] = {}
-            zh_forms: dict[str, str] = {}
+            lexicon = _Lexicon()
             for cid in self.ids:
                 c = self.concepts[cid]
                 if c.facet != facet:
                     continue
-                for script, forms in (
-                    ("en", (c.en, *c.en_synonyms)),
-                    ("zh", (c.zh, *c.zh_synonyms)),
-                ):
-                    for form in forms:
-                        key = " ".join(normalise(form).split())
-                        if not key:
-                            continue
-                        if owner.get(key, cid) != cid:
-                            clashes.append(f"{form!r} is used by both {owner[key]!r} and {cid!r}")
-                        owner[key] = cid
-                        if script == "zh":
-                            zh_forms[key] = cid
-                        else:
-                            for variant in _plural_forms(key):
-                                en_forms.setdefault(variant, cid)
-            # Longest alternatives first, so "laser cladding" beats "laser".
-            en = sorted(en_forms, key=lambda f: (-len(f), f))
-            zh = sorted(zh_forms, key=lambda f: (-len(f), f))
-            if en:
-                body = "|".join(_english_pattern(f) for f in en)
-                self._patterns.append(
-                    (re.compile(r"(?<![a-z0-9])(" + body + r")(?![a-z0-9])"), en_forms)
-                )
-            if zh:
-                self._patterns.append(
-                    (re.compile("(" + "|".join(re.escape(f) for f in zh) + ")"), zh_forms)
-                )
+                for form in (c.en, *c.en_synonyms, c.zh, *c.zh_synonyms):
+                    key = " ".join(normalise(form).split())
+                    if not key:
+                        continue
+                    if owner.get(key, cid) != cid:
+                        clashes.append(f"{form!r} is used by both {owner[key]!r} and {cid!r}")
+                    owner[key] = cid
+                    if has_cjk(key):
+                        lexicon.add_chars(key, cid)
+                    else:
+                        lexicon.add_words(key, cid)
+            self._lexicons.append(lexicon)
         if clashes:
             raise ValueError("Invalid taxonomy, ambiguous labels:\n  " + "\n  ".join(clashes))
 
@@ -192,11 +244,11 @@ class Taxonomy:
         """
         norm = normalise(text)
         same_length = len(norm) == len(text)
+        tokens = [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(norm)]
         found = []
-        for pattern, owners in self._patterns:
-            for m in pattern.finditer(norm):
-                key = " ".join(m.group(1).split())
-                found.append((m.start(1), m.end(1), owners[key]))
+        for lexicon in self._lexicons:
+            found += lexicon.scan_words(norm, tokens)
+            found += lexicon.scan_chars(norm)
         found.sort()
         out = []
         for start, end, cid in found:

@@ -68,3 +68,79 @@ def test_taxonomy_size_and_hierarchy() -> None:
         assert c.en
         assert c.zh
         assert has_cjk(c.zh)
+
+
+# -- the fast tagger against a slow, obvious reference ----------------------------
+
+_VOCAB = [
+    "laser",
+    "cladding",
+    "laser cladding",
+    "thermal",
+    "spraying",
+    "remanufacturing",
+    "engine",
+    "engines",
+    "remanufactured",
+    "激光熔覆",
+    "再制造",
+    "发动机",
+    ",",
+    ".",
+    "and",
+    "  ",
+    "废水处理",
+    "heat pumps",
+    "battery",
+    "batteries",
+    "PM2.5",
+]
+
+
+def _reference_tags(tax, text: str) -> set[tuple[int, int, str]]:  # type: ignore[no-untyped-def]
+    """Leftmost-longest matching with one big regex per facet: slow but obvious."""
+    import re
+
+    norm = normalise(text)
+    out = set()
+    for facet in ("capability", "sector"):
+        en, zh = {}, {}
+        for cid in tax.ids:
+            c = tax.concepts[cid]
+            if c.facet != facet:
+                continue
+            for form in (c.en, *c.en_synonyms, c.zh, *c.zh_synonyms):
+                key = " ".join(normalise(form).split())
+                if has_cjk(key):
+                    zh[key] = cid
+                elif key:
+                    last = key.split()[-1]
+                    stem = key[: len(key) - len(last)]
+                    variants = [last, last + "s", last + "es"]
+                    if last.endswith("y") and len(last) > 2 and last[-2] not in "aeiou":
+                        variants.append(last[:-1] + "ies")
+                    for v in variants:
+                        en.setdefault(stem + v, cid)
+        words = sorted(en, key=lambda f: (-len(f), f))
+        body = "|".join(r"\s+".join(re.escape(w) for w in f.split()) for f in words)
+        pattern = re.compile(r"(?<![a-z0-9])(" + body + r")(?![a-z0-9])")
+        for m in pattern.finditer(norm):
+            out.add((m.start(1), m.end(1), en[" ".join(m.group(1).split())]))
+        chars = sorted(zh, key=lambda f: (-len(f), f))
+        for m in re.finditer("|".join(re.escape(f) for f in chars), norm):
+            out.add((m.start(), m.end(), zh[m.group()]))
+    return out
+
+
+@given(st.lists(st.sampled_from(_VOCAB), max_size=12).map(" ".join))
+def test_tagger_matches_the_reference(text: str) -> None:
+    tax = load_taxonomy()
+    fast = {(t.start, t.end, t.concept) for t in tax.tag(text)}
+    # Phrases made only of letters and spaces behave identically in both.
+    reference = {
+        r
+        for r in _reference_tags(tax, text)
+        if all(ch.isalnum() or ch.isspace() for ch in text[r[0] : r[1]])
+    }
+    fast = {f for f in fast if all(ch.isalnum() or ch.isspace() for ch in text[f[0] : f[1]])}
+    assert fast == reference
