@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -144,3 +145,45 @@ def test_tagger_matches_the_reference(text: str) -> None:
     }
     fast = {f for f in fast if all(ch.isalnum() or ch.isspace() for ch in text[f[0] : f[1]])}
     assert fast == reference
+
+
+def test_taxonomy_covers_every_demand_and_table8_competency() -> None:
+    from matchmaker import load_catalogue
+    from matchmaker._vectorize import profile_text
+
+    tax = load_taxonomy()
+    cat = load_catalogue()
+    untagged = []
+    for p in cat:
+        if p.kind == "sector_demand":
+            text = profile_text(p, "needs")[0]
+        elif any(s.section == "Table 8" for s in p.sources):
+            text = profile_text(p, "offers")[0]
+        else:
+            continue
+        if not any(tax.facet(t.concept) == "capability" for t in tax.tag(text)):
+            untagged.append(p.id)
+    assert untagged == []
+
+
+@pytest.mark.parametrize(
+    "phrase",
+    [
+        "used cores",
+        "disassembly",
+        "green cleaning",
+        "non-destructive inspection",
+        "laser cladding",
+        "bonded zone",
+        "aero engines",
+        "gas turbines",
+        "copiers",
+        "medical equipment",
+        "remanufactured products",
+        "再制造",
+        "绿色清洗",
+        "保税区",
+    ],
+)
+def test_mission_report_vocabulary_is_tagged(phrase: str) -> None:
+    assert load_taxonomy().tag(phrase), phrase
