@@ -24,6 +24,8 @@ __all__ = [
     "Catalogue",
     "CatalogueError",
     "Explanation",
+    "ImportResult",
+    "InputFileError",
     "Matchmaker",
     "Profile",
     "ProfileVectorizer",
@@ -31,6 +33,7 @@ __all__ = [
     "Weights",
     "evaluate",
     "load_catalogue",
+    "read_profiles",
 ]
 
 _LAZY = {
@@ -44,6 +47,9 @@ _LAZY = {
     "Shortlist": "._shortlist",
     "Explanation": "._explain",
     "evaluate": "._evaluate",
+    "read_profiles": "._import",
+    "ImportResult": "._import",
+    "InputFileError": "._import",
 }
 
 if TYPE_CHECKING:
@@ -52,6 +58,7 @@ if TYPE_CHECKING:
     from ._errors import CatalogueError
     from ._evaluate import evaluate
     from ._explain import Explanation
+    from ._import import ImportResult, InputFileError, read_profiles
     from ._schema import Profile
     from ._shortlist import Shortlist
     from ._vectorize import ProfileVectorizer

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import yaml
@@ -20,34 +20,17 @@ from ._errors import CatalogueError, Problem, problems_from_validation
 from ._schema import COUNTRIES, KINDS, Profile
 from ._text import normalise_name
 
+if TYPE_CHECKING:
+    from ._import import ImportResult
+
 __all__ = ["Catalogue", "bundled_dir", "load_catalogue"]
 
 # libyaml's safe loader when PyYAML was built with it (about 10x faster);
 # either way only plain YAML types can be built, never Python objects.
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-FRAME_COLUMNS = [
-    "id",
-    "name",
-    "name_zh",
-    "country",
-    "kind",
-    "city",
-    "region",
-    "postcode",
-    "website",
-    "summary",
-    "intermediary",
-    "china_presence",
-    "size",
-    "aliases",
-    "offers",
-    "needs",
-    "industries",
-    "technologies",
-    "evidence",
-    "sources",
-]
+#: Columns of :meth:`Catalogue.to_frame`: the profile fields, in schema order.
+FRAME_COLUMNS = list(Profile.model_fields)
 _LINK_COLUMNS = ["source_id", "target_id", "relation", "description", "document", "section"]
 
 
@@ -246,6 +229,40 @@ class Catalogue:
             cached = (keys, owners)
             self._keys = cached
         return cached
+
+    def merge(self, result: ImportResult) -> Catalogue:
+        """A new catalogue with an import's profiles added and its merges applied.
+
+        Parameters
+        ----------
+        result : ImportResult
+            From :func:`matchmaker.read_profiles`, read against this catalogue.
+
+        Returns
+        -------
+        Catalogue
+            This catalogue is unchanged. Merged rows keep the provenance of
+            both records (the catalogue profile gains the row as a source).
+        """
+        from ._import import merge_into
+
+        return merge_into(self, result)
+
+    def to_yaml(self, folder: str | Path) -> Path:
+        """Save as a folder that :func:`load_catalogue` reloads unchanged.
+
+        Writes ``folder/catalogue/profiles.yaml`` and
+        ``folder/partnerships.yaml``; returns the folder.
+        """
+        from ._import import save_catalogue
+
+        return save_catalogue(self, folder)
+
+    def to_csv(self, path: str | Path) -> str:
+        """Save :meth:`to_frame` as CSV, safe against formula injection."""
+        from ._import import catalogue_to_csv
+
+        return catalogue_to_csv(self, path)
 
     def to_frame(self) -> pd.DataFrame:
         """One row per profile; list fields are joined with ``"; "``.

@@ -63,6 +63,13 @@ def _parser() -> argparse.ArgumentParser:
     short.add_argument(
         "--explain", type=_positive, metavar="RANK", help="also explain the candidate at RANK"
     )
+    imp = sub.add_parser(
+        "import", help="import an organisation list (CSV, XLSX, JSON, YAML) against the catalogue"
+    )
+    imp.add_argument("file", help="the spreadsheet or data file to import")
+    imp.add_argument("--report", help="write the row-by-row report here (.csv, .xlsx, ...)")
+    imp.add_argument("--country", help="country for rows that give none: GB (or UK) or CN")
+    imp.add_argument("--kind", help="kind for rows that give none, e.g. company")
     return parser
 
 
@@ -132,6 +139,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "demo":
             return _demo(args)
+        if args.command == "import":
+            from ._import import import_command
+
+            return import_command(args.file, args.report, args.country, args.kind)
         return _shortlist(args)
     except (
         CatalogueError,

@@ -14,7 +14,7 @@ from typing import Any
 
 __all__ = ["has_cjk", "normalise", "normalise_name", "to_simplified"]
 
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 _DASHES = str.maketrans(dict.fromkeys("-‐‑‒–—―_/", " "))
 
 
@@ -52,7 +52,9 @@ def to_simplified(text: str) -> str:
     """
     if not has_cjk(text):
         return text
-    return str(_converter().convert(text))
+    # OpenCC works on C strings: convert around NUL characters, never drop text.
+    convert = _converter().convert
+    return "\x00".join(str(convert(part)) for part in text.split("\x00"))
 
 
 def normalise(text: str) -> str:

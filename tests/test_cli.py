@@ -68,3 +68,27 @@ def test_errors_exit_2_with_one_clear_line(
 def test_bad_top_is_rejected_by_the_parser() -> None:
     with pytest.raises(SystemExit):
         main(["shortlist", "laser", "--top", "0"])
+
+
+def test_import_subcommand_and_catalogue_methods(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import matchmaker
+
+    fixture = Path(__file__).parent / "data" / "import" / "event_registrations.csv"
+    report = tmp_path / "report.csv"
+    assert main(["import", str(fixture), "--report", str(report)]) == 0
+    assert "Rows:" in capsys.readouterr().out
+    rows = pd.read_csv(report, encoding="utf-8-sig")
+    assert rows.row.is_unique
+
+    cat = matchmaker.load_catalogue()
+    result = matchmaker.read_profiles(fixture, catalogue=cat)
+    assert len(result.report) == len(rows)  # every input row accounted for, once
+    merged = cat.merge(result)
+    assert len(merged) == len(cat) + len(result.profiles)
+    folder = merged.to_yaml(tmp_path / "saved")
+    again = matchmaker.load_catalogue(folder)
+    assert [p.model_dump() for p in again] == [p.model_dump() for p in merged]
+    csv_path = merged.to_csv(tmp_path / "cat.csv")
+    assert len(pd.read_csv(csv_path, encoding="utf-8-sig")) == len(merged)
