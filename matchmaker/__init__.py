@@ -26,14 +26,20 @@ __all__ = [
     "Explanation",
     "ImportResult",
     "InputFileError",
+    "Limit",
     "Matchmaker",
+    "MissionPlan",
+    "PlanInfeasibleError",
     "Profile",
     "ProfileVectorizer",
     "Shortlist",
     "Weights",
+    "build_consortia",
     "evaluate",
     "load_catalogue",
+    "plan_mission",
     "read_profiles",
+    "schedule_meetings",
 ]
 
 _LAZY = {
@@ -50,15 +56,24 @@ _LAZY = {
     "read_profiles": "._import",
     "ImportResult": "._import",
     "InputFileError": "._import",
+    "plan_mission": "._plan",
+    "MissionPlan": "._plan",
+    "Limit": "._plan",
+    "PlanInfeasibleError": "._plan",
+    "schedule_meetings": "._schedule",
+    "build_consortia": "._consortia",
 }
 
 if TYPE_CHECKING:
     from ._catalogue import Catalogue, load_catalogue
+    from ._consortia import build_consortia
     from ._engine import Matchmaker
     from ._errors import CatalogueError
     from ._evaluate import evaluate
     from ._explain import Explanation
     from ._import import ImportResult, InputFileError, read_profiles
+    from ._plan import Limit, MissionPlan, PlanInfeasibleError, plan_mission
+    from ._schedule import schedule_meetings
     from ._schema import Profile
     from ._shortlist import Shortlist
     from ._vectorize import ProfileVectorizer

@@ -63,6 +63,15 @@ def _parser() -> argparse.ArgumentParser:
     short.add_argument(
         "--explain", type=_positive, metavar="RANK", help="also explain the candidate at RANK"
     )
+    from ._plan import add_plan_arguments
+
+    add_plan_arguments(
+        sub.add_parser(
+            "plan",
+            help="plan a trade mission: capacity-limited pairs of Chinese demands and UK partners",
+        )
+    )
+
     imp = sub.add_parser(
         "import", help="import an organisation list (CSV, XLSX, JSON, YAML) against the catalogue"
     )
@@ -139,6 +148,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "demo":
             return _demo(args)
+        if args.command == "plan":
+            from ._plan import plan_command
+
+            return plan_command(args)
         if args.command == "import":
             from ._import import import_command
 

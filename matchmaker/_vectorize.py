@@ -96,7 +96,9 @@ class SideVectors:
     Attributes
     ----------
     weight : ndarray (n, n_concepts)
-        IDF weight of each concept tagged directly in the text (0 if absent).
+        Weight of each concept tagged directly in the text: IDF times
+        ``1 + log(count)``, so a concept the text returns to counts more
+        (0 if absent).
     cover : ndarray (n, n_concepts)
         How well the text covers each concept, with partial credit through
         the hierarchy: 1 if tagged, ``hierarchy_up`` for an ancestor of a
@@ -276,10 +278,15 @@ class ProfileVectorizer(BaseEstimator):  # type: ignore[misc]
             tags.append(found)
             for tag in found:
                 i = self.taxonomy_.index[tag.concept]
-                weight[row, i] = self.concept_idf_[i]
+                weight[row, i] += 1.0
                 for j, credit in self.relatives_[i]:
                     if credit > cover[row, j]:
                         cover[row, j] = credit
+        # A concept the text returns to is central to it: sublinear TF x IDF.
+        present = weight > 0
+        weight[present] = (1.0 + np.log(weight[present])) * np.broadcast_to(
+            self.concept_idf_, weight.shape
+        )[present]
         matrix = sp.hstack([self.words_.transform(texts), self.chars_.transform(texts)])
         text_vectors = l2_normalize(sp.csr_matrix(matrix))
         empty = np.array([not (t and t.strip()) for t in texts], dtype=bool)
