@@ -477,7 +477,17 @@ class Matchmaker(BaseEstimator):  # type: ignore[misc]
                 "Use Catalogue.find to look names up."
             )
         positions = [self.position_[i] for i in ids]
-        return [p for p in positions if not side.empty[p]]
+        if isinstance(chosen, Catalogue):
+            # "every profile of this catalogue that states some": skip the rest
+            return [p for p in positions if not side.empty[p]]
+        blank = [i for i, p in zip(ids, positions, strict=True) if side.empty[p]]
+        if blank:
+            raise ValueError(
+                f"These profiles in {name!r} state no {name}, so they cannot be matched: "
+                f"{', '.join(map(repr, blank[:10]))}. Drop them, or pass a Catalogue to "
+                f"skip such profiles."
+            )
+        return positions
 
 
 @dataclass

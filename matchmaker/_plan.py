@@ -1106,6 +1106,13 @@ def _pairs_of(pairs: object, name: str, problems: list[str]) -> list[tuple[str, 
     return out
 
 
+def _stating(engine: Matchmaker, ids: list[str], side: str) -> list[str]:
+    """The ids whose profile states ``side`` (unknown ids are kept for the engine to report)."""
+    engine._fitted()
+    vectors = engine.needs_ if side == "needs" else engine.offers_
+    return [i for i in ids if i not in engine.position_ or not vectors.empty[engine.position_[i]]]
+
+
 def plan_mission(
     engine: Matchmaker,
     needs: Iterable[str] | Catalogue,
@@ -1224,7 +1231,9 @@ def plan_mission(
     required = _pairs_of(require, "require", problems)
     _raise_problems(problems)
 
-    pairs = engine.score_pairs(need_ids, offer_ids)
+    pairs = engine.score_pairs(
+        _stating(engine, need_ids, "needs"), _stating(engine, offer_ids, "offers")
+    )
     skipped = []
     for ids, kept, side, from_catalogue in (
         (need_ids, pairs.need_ids, "needs", needs_from_catalogue),

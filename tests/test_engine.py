@@ -284,3 +284,11 @@ def _bundled_engine() -> Matchmaker:
     if not _ENGINE:
         _ENGINE.append(Matchmaker().fit())
     return _ENGINE[0]
+
+
+def test_match_rejects_ids_without_that_side(tiny_engine: Matchmaker) -> None:
+    with pytest.raises(ValueError, match=r"state no needs.*'cladder'"):
+        tiny_engine.match(["cladder"], None)
+    # a Catalogue means "those of its profiles that state needs"
+    table = tiny_engine.match(tiny_engine.catalogue_, None, k=1)
+    assert set(table.need_id) == {"reman", "water", "need-clad", "need-water"}
