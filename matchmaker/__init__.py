@@ -29,6 +29,7 @@ __all__ = [
     "Limit",
     "Matchmaker",
     "MissionPlan",
+    "OutcomeLog",
     "PlanInfeasibleError",
     "Profile",
     "ProfileVectorizer",
@@ -36,10 +37,14 @@ __all__ = [
     "Weights",
     "build_consortia",
     "evaluate",
+    "fit_weights",
     "load_catalogue",
+    "load_judgements",
     "plan_mission",
+    "ranking_scorer",
     "read_profiles",
     "schedule_meetings",
+    "tune",
 ]
 
 _LAZY = {
@@ -53,6 +58,7 @@ _LAZY = {
     "Shortlist": "._shortlist",
     "Explanation": "._explain",
     "evaluate": "._evaluate",
+    "load_judgements": "._evaluate",
     "read_profiles": "._import",
     "ImportResult": "._import",
     "InputFileError": "._import",
@@ -62,6 +68,10 @@ _LAZY = {
     "PlanInfeasibleError": "._plan",
     "schedule_meetings": "._schedule",
     "build_consortia": "._consortia",
+    "tune": "._tune",
+    "ranking_scorer": "._tune",
+    "fit_weights": "._tune",
+    "OutcomeLog": "._outcomes",
 }
 
 if TYPE_CHECKING:
@@ -69,13 +79,15 @@ if TYPE_CHECKING:
     from ._consortia import build_consortia
     from ._engine import Matchmaker
     from ._errors import CatalogueError
-    from ._evaluate import evaluate
+    from ._evaluate import evaluate, load_judgements
     from ._explain import Explanation
     from ._import import ImportResult, InputFileError, read_profiles
+    from ._outcomes import OutcomeLog
     from ._plan import Limit, MissionPlan, PlanInfeasibleError, plan_mission
     from ._schedule import schedule_meetings
     from ._schema import Profile
     from ._shortlist import Shortlist
+    from ._tune import fit_weights, ranking_scorer, tune
     from ._vectorize import ProfileVectorizer
     from ._weights import Weights
 

@@ -37,11 +37,29 @@ class Judgement:
 def load_judgements(path: str | Path | None = None) -> list[Judgement]:
     """Load graded queries (the bundled judgement set by default).
 
+    Parameters
+    ----------
+    path : str or Path, optional
+        A YAML file with a ``queries`` list; each query has ``id``, ``text``,
+        ``relevant`` (``{profile id: grade 0-3}``) and optionally ``no_match``,
+        ``language`` and ``equivalent_of``. ``None`` loads the bundled set.
+
+    Returns
+    -------
+    list of Judgement
+
     Raises
     ------
     ValueError
         Naming the query and field for a grade outside 0-3, a missing text,
         or a no-match query with relevant ids; all problems together.
+
+    Examples
+    --------
+    >>> from matchmaker import load_judgements
+    >>> judgements = load_judgements()
+    >>> len(judgements) >= 25, all(0 <= g <= 3 for j in judgements for g in j.relevant.values())
+    (True, True)
     """
     if path is None:
         from ._catalogue import bundled_dir

@@ -6,9 +6,15 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import settings
 
 from matchmaker import Catalogue, Matchmaker, Profile, ProfileVectorizer, load_catalogue
 from matchmaker._taxonomy import Taxonomy, load_taxonomy
+
+# Speed is measured in benchmarks/, never asserted in tests: no per-example deadline,
+# so a loaded CI machine cannot fail a correct test.
+settings.register_profile("matchmaker", deadline=None)
+settings.load_profile("matchmaker")
 
 TINY_TAXONOMY = {
     "concepts": [

@@ -33,7 +33,6 @@ def test_shortlist_formats(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     rows = json.loads(capsys.readouterr().out)
     assert [r["rank"] for r in rows] == [1, 2]
     path = tmp_path / "s.xlsx"
-    pytest.importorskip("openpyxl")
     assert main(["shortlist", "laser cladding", "--top", "2", "--out", str(path)]) == 0
     assert pd.read_excel(path).shape[0] == 2
 

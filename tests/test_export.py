@@ -46,7 +46,8 @@ def test_csv_cells_are_safe_and_numbers_numeric(tmp_path: Path) -> None:
 
 
 def test_xlsx_cells_are_safe_and_numbers_numeric(tmp_path: Path) -> None:
-    openpyxl = pytest.importorskip("openpyxl")
+    import openpyxl
+
     path = write_frame(_frame(), tmp_path / "out.xlsx")
     sheet = openpyxl.load_workbook(path).active
     for row in sheet.iter_rows(min_row=2):

@@ -758,7 +758,8 @@ def test_saved_yaml_reimports_without_duplicates(tmp_path: Path, bundled: Catalo
 
 
 def _workbook(tmp_path: Path, blank_header_data: bool = False) -> Path:
-    openpyxl = pytest.importorskip("openpyxl")
+    import openpyxl
+
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.title = "Delegates"
@@ -817,7 +818,8 @@ def test_xlsx_blank_header_with_values_is_a_file_error(tmp_path: Path) -> None:
 
 
 def test_xlsx_merged_cells(tmp_path: Path) -> None:
-    openpyxl = pytest.importorskip("openpyxl")
+    import openpyxl
+
     path = _workbook(tmp_path)
     book = openpyxl.load_workbook(path)
     book["Delegates"].merge_cells("D5:D6")  # two rows share one capability cell

@@ -1,0 +1,33 @@
+"""The examples in docs/*.md run and print what the pages say (so the docs stay true)."""
+
+from __future__ import annotations
+
+import doctest
+import re
+from pathlib import Path
+
+import pytest
+
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+PAGES = sorted(p for p in DOCS.glob("*.md") if ">>>" in p.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[p.name for p in PAGES])
+def test_page_examples(page: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))  # the outcomes log example must not touch ~
+    monkeypatch.chdir(tmp_path)
+    text = page.read_text(encoding="utf-8")
+    # One fenced block after another, sharing names, as a reader would run them.
+    blocks = re.findall(r"```python\n(.*?)```", text, flags=re.S)
+    examples = "\n".join(b for b in blocks if ">>>" in b)
+    test = doctest.DocTestParser().get_doctest(examples, {}, page.name, str(page), 0)
+    runner = doctest.DocTestRunner(
+        optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE, verbose=False
+    )
+    failures: list[str] = []
+    runner.run(test, out=failures.append)
+    assert runner.failures == 0, "".join(failures)
+
+
+def test_every_page_with_examples_is_checked() -> None:
+    assert {p.name for p in PAGES} >= {"catalogue.md", "matching.md", "tuning.md"}
