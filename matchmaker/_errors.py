@@ -54,6 +54,18 @@ class CatalogueError(ValueError):
     ----------
     problems : list of Problem
         All problems, in file and row order.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> from matchmaker import CatalogueError, load_catalogue
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "bad.yaml").write_text("- {id: x, name: X, country: FR, kind: company}")
+    >>> try:
+    ...     load_catalogue(folder)
+    ... except CatalogueError as err:
+    ...     print(len(err.problems), "problems;", err.problems[0].field, repr(err.problems[0].value))
+    2 problems; country 'FR'
     """
 
     def __init__(self, problems: Sequence[Problem], hint: str = "") -> None:

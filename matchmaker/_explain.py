@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from html import escape
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -64,6 +64,15 @@ class Explanation:
         ``id``, ``text`` and ``source`` of each caveat that applies.
     reason : str
         The one-line reason shown on the shortlist.
+
+    Examples
+    --------
+    >>> from matchmaker import Matchmaker
+    >>> explanation = Matchmaker().shortlist("laser cladding repair", k=3, country="GB").explain(1)
+    >>> list(explanation.components.component)
+    ['concept', 'text', 'sector', 'readiness']
+    >>> bool(abs(explanation.components.contribution.sum() - explanation.score) < 1e-9)
+    True
     """
 
     query: str
@@ -130,14 +139,15 @@ class Explanation:
 
 def _concept_matches(
     taxonomy: Taxonomy, need_tags: list[Tag], offer_tags: list[Tag], up: float, down: float
-) -> pd.DataFrame:
+) -> list[dict[str, Any]]:
+    """One row per need concept, best credit first (ties by concept id)."""
     first_need: dict[str, str] = {}
     for t in need_tags:
         first_need.setdefault(t.concept, t.phrase)
     first_offer: dict[str, str] = {}
     for t in offer_tags:
         first_offer.setdefault(t.concept, t.phrase)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for need, phrase in first_need.items():
         best: tuple[float, int, str, str] = (0.0, 9, "", "not covered")
         for offer in sorted(first_offer):
@@ -165,10 +175,8 @@ def _concept_matches(
                 "credit": round(credit, 3),
             }
         )
-    frame = pd.DataFrame(rows, columns=CONCEPT_COLUMNS)
-    return frame.sort_values(
-        ["credit", "concept"], ascending=[False, True], kind="stable"
-    ).reset_index(drop=True)
+    rows.sort(key=lambda r: (-r["credit"], r["concept"]))
+    return rows
 
 
 def _shared_terms(engine: Matchmaker, query: Query, candidate_row: int, side: str) -> list[str]:
@@ -181,8 +189,8 @@ def _shared_terms(engine: Matchmaker, query: Query, candidate_row: int, side: st
     return [str(names[product.col[i]]) for i in order]
 
 
-def _labels(frame: pd.DataFrame, limit: int = 3) -> str:
-    labels = [lab.split(" (")[0] for lab in frame.label]
+def _labels(rows: list[dict[str, Any]], limit: int = 3) -> str:
+    labels = [str(r["label"]).split(" (")[0] for r in rows]
     text = ", ".join(labels[:limit])
     if len(labels) > limit:
         text += f" and {len(labels) - limit} more"
@@ -212,13 +220,13 @@ def explain_pair(
         need_tags, offer_tags = candidate_tags, query.tags
         need_country, offer_country = candidate.country, query.country
     vec = engine.vectorizer_
-    concepts = _concept_matches(
+    matches = _concept_matches(
         taxonomy, need_tags, offer_tags, vec.hierarchy_up, vec.hierarchy_down
     )
-    capability = concepts[concepts.facet == "capability"]
-    sector = concepts[concepts.facet == "sector"]
-    covered = capability[capability.credit > 0]
-    sectors_hit = sector[sector.credit > 0]
+    capability = [m for m in matches if m["facet"] == "capability"]
+    sector = [m for m in matches if m["facet"] == "sector"]
+    covered = [m for m in capability if m["credit"] > 0]
+    sectors_hit = [m for m in sector if m["credit"] > 0]
     raw = {c: float(scores.components[c][0, 0]) for c in COMPONENTS}
     weight = {c: float(scores.effective_weight(engine.weights_, c)[0, 0]) for c in COMPONENTS}
     terms = _shared_terms(engine, query, row, candidate_side)
@@ -230,7 +238,7 @@ def explain_pair(
     else:
         concept_sentence = f"Covers {len(covered)} of {len(capability)} need concepts"
         concept_sentence += f" ({_labels(covered)})." if len(covered) else "."
-        gaps = capability[capability.credit == 0]
+        gaps = [m for m in capability if m["credit"] == 0]
         if len(gaps):
             concept_sentence += f" Not covered: {_labels(gaps)}."
     text_sentence = (
@@ -277,7 +285,9 @@ def explain_pair(
     rules = [r for r in load_caveats() if all(c in taxonomy.concepts for c in r.concepts_any)]
     # Rules fire on what the need is about and on what matched it, not on
     # everything else the candidate happens to offer.
-    found = [t.concept for t in need_tags] + [c for c in concepts.offer_concept if c]
+    found = [t.concept for t in need_tags] + [
+        m["offer_concept"] for m in matches if m["offer_concept"]
+    ]
     caveats = pd.DataFrame(
         [
             {"id": r.id, "text": r.text, "source": r.source}
@@ -292,7 +302,7 @@ def explain_pair(
         score=round(total, 4),
         strength=strength,
         components=components,
-        concepts=concepts,
+        concepts=pd.DataFrame(matches, columns=CONCEPT_COLUMNS),
         caveats=caveats,
         reason=reason,
         backward=backward,
@@ -302,8 +312,8 @@ def explain_pair(
 def _reason(
     strength: str,
     raw: dict[str, float],
-    covered: pd.DataFrame,
-    sectors_hit: pd.DataFrame,
+    covered: list[dict[str, Any]],
+    sectors_hit: list[dict[str, Any]],
     terms: list[str],
     candidate: Profile,
     n_caveats: int,

@@ -471,6 +471,18 @@ class ImportResult:
     See Also
     --------
     merge_into : Add the result to a catalogue.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from matchmaker import read_profiles
+    >>> rows = pd.DataFrame({"Company Name": ["TWI Ltd", "Acme Widgets"],
+    ...                      "Offers": ["welding", "precision machining"]})
+    >>> result = read_profiles(rows, country="GB", kind="company")
+    >>> result.report[["row", "name", "status", "duplicate_of"]]
+       row          name    status duplicate_of
+    0    1       TWI Ltd    merged          twi
+    1    2  Acme Widgets  imported          NaN
     """
 
     profiles: list[Profile]

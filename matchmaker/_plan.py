@@ -124,6 +124,18 @@ class PlanInfeasibleError(ValueError):
     ----------
     problems : list of str
         Every problem found, each naming the constraint and the numbers.
+
+    Examples
+    --------
+    >>> from matchmaker import Matchmaker, PlanInfeasibleError, load_catalogue, plan_mission
+    >>> cat = load_catalogue()
+    >>> try:
+    ...     plan_mission(Matchmaker(cat), ["cn-demand-energy-saving-motors"],
+    ...                  cat.filter(country="GB"), per_need=3, min_per_need=3,
+    ...                  min_strength="strong")
+    ... except PlanInfeasibleError as err:
+    ...     print(err.problems[0])
+    need 'cn-demand-energy-saving-motors' (Energy-saving motors) has no candidate ... Lower min_per_need to 0 or lower min_strength.
     """
 
     def __init__(self, problems: Sequence[str], hint: str = "") -> None:
@@ -938,6 +950,17 @@ class MissionPlan:
         left out because they state nothing on that side (``id``, ``side``).
     stats : dict
         Solver figures: candidate pairs, pairs solved, solves, seconds.
+
+    Examples
+    --------
+    >>> from matchmaker import Matchmaker, load_catalogue, plan_mission
+    >>> cat = load_catalogue()
+    >>> plan = plan_mission(Matchmaker(cat), cat.filter(kind="sector_demand"),
+    ...                     cat.filter(country="GB"), per_offer=2, per_need=2, min_per_need=0)
+    >>> int(plan.assignments.groupby("offer_id").size().max()) <= 2
+    True
+    >>> list(plan.cost.columns[:3])
+    ['need_id', 'need_name', 'candidates']
     """
 
     def __init__(

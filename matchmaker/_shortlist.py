@@ -54,6 +54,15 @@ class Shortlist:
         Best first.
     scores : ComponentScores
         One row, one column per candidate: every component kept.
+
+    Examples
+    --------
+    >>> from matchmaker import Matchmaker
+    >>> top = Matchmaker().shortlist("发动机再制造", k=3, country="GB")
+    >>> list(top.to_frame().columns[:8])
+    ['rank', 'id', 'name', 'country', 'kind', 'score', 'strength', 'reasons']
+    >>> len(top), top.to_frame()["rank"].tolist()
+    (3, [1, 2, 3])
     """
 
     def __init__(

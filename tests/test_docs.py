@@ -31,3 +31,21 @@ def test_page_examples(page: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPat
 
 def test_every_page_with_examples_is_checked() -> None:
     assert {p.name for p in PAGES} >= {"catalogue.md", "matching.md", "tuning.md"}
+
+
+def test_index_lists_the_whole_public_api() -> None:
+    import matchmaker
+
+    index = (DOCS / "index.md").read_text(encoding="utf-8")
+    missing = [name for name in matchmaker.__all__ if f"`{name}" not in index]
+    assert missing == []
+
+
+def test_public_api_has_numpydoc_examples() -> None:
+    import matchmaker
+    import matchmaker.charts
+
+    objects = [getattr(matchmaker, n) for n in matchmaker.__all__]
+    objects += [getattr(matchmaker.charts, n) for n in matchmaker.charts.__all__]
+    undocumented = [o.__name__ for o in objects if "Examples\n" not in (o.__doc__ or "")]
+    assert undocumented == []
