@@ -79,6 +79,10 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument("--report", help="write the row-by-row report here (.csv, .xlsx, ...)")
     imp.add_argument("--country", help="country for rows that give none: GB (or UK) or CN")
     imp.add_argument("--kind", help="kind for rows that give none, e.g. company")
+    imp.add_argument("--sheet", help="name of the XLSX sheet to read (default: the first)")
+    imp.add_argument(
+        "--save", metavar="FOLDER", help="write the catalogue with the import merged in here"
+    )
     return parser
 
 
@@ -155,7 +159,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "import":
             from ._import import import_command
 
-            return import_command(args.file, args.report, args.country, args.kind)
+            return import_command(
+                args.file,
+                args.report,
+                args.country,
+                args.kind,
+                catalogue=args.catalogue,
+                sheet=args.sheet,
+                save=args.save,
+            )
         return _shortlist(args)
     except (
         CatalogueError,

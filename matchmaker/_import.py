@@ -1788,13 +1788,20 @@ def import_command(
     report_path: str | PathLike[str] | None = None,
     country: str | None = None,
     kind: str | None = None,
+    *,
+    catalogue: str | PathLike[str] | None = None,
+    sheet: str | None = None,
+    save: str | PathLike[str] | None = None,
 ) -> int:
-    """``matchmaker import FILE [--report REPORT.csv]``: import, summarise, report.
+    """``matchmaker import FILE [--report REPORT.csv] [--save FOLDER]``: import, summarise, report.
 
-    Reads ``path`` against the bundled catalogue, prints a summary (columns
-    used, counts per status, the first rows to look at) and writes the full
-    report, safe against formula injection, when ``report_path`` is given
-    (CSV, XLSX, JSON or HTML by its suffix). Errors go to standard error.
+    Reads ``path`` against a catalogue (the bundled one by default), prints a
+    summary (columns used, counts per status, the first rows to look at) and
+    writes the full report, safe against formula injection, when
+    ``report_path`` is given (CSV, XLSX, JSON or HTML by its suffix). With
+    ``save``, the catalogue with the import merged in is written there as
+    YAML, ready for ``matchmaker --catalogue FOLDER shortlist ...``. Errors
+    go to standard error.
 
     Parameters
     ----------
@@ -1804,6 +1811,13 @@ def import_command(
         Where to write the report.
     country, kind : str, optional
         Defaults for rows without a country or kind.
+    catalogue : str or Path, optional
+        Folder or YAML file of the catalogue to de-duplicate against.
+    sheet : str, optional
+        Name of the XLSX sheet to read (the first sheet by default).
+    save : str or Path, optional
+        Folder to write the merged catalogue to; it must not hold a catalogue
+        already (nothing is overwritten).
 
     Returns
     -------
@@ -1830,8 +1844,16 @@ def import_command(
             file=sys.stderr,
         )
         return 2
+    if save is not None and (Path(save) / "catalogue").exists():
+        print(
+            f"Could not import {path}: {save} already holds a catalogue; "
+            "choose a new folder for --save (nothing is overwritten).",
+            file=sys.stderr,
+        )
+        return 2
     try:
-        result = read_profiles(path, country=country, kind=kind)
+        base = load_catalogue(None if catalogue is None else Path(catalogue))
+        result = read_profiles(path, country=country, kind=kind, catalogue=base, sheet=sheet)
     except (ValueError, ImportError, OSError) as exc:
         print(f"Could not import {path}:\n{exc}", file=sys.stderr)
         return 2
@@ -1856,4 +1878,11 @@ def import_command(
         written = write_frame(result.report, Path(report_path))
         print(f"Report written to {written}.")
     imported = counts["imported"] + counts["merged"] + counts["review"]
+    if save is not None and imported:
+        merged = base.merge(result)
+        folder = merged.to_yaml(Path(save))
+        print(
+            f"Catalogue of {len(merged)} profiles saved to {folder}; "
+            f"use it with: matchmaker --catalogue {folder} shortlist ..."
+        )
     return 0 if imported else 2

@@ -91,3 +91,29 @@ def test_import_subcommand_and_catalogue_methods(
     assert [p.model_dump() for p in again] == [p.model_dump() for p in merged]
     csv_path = merged.to_csv(tmp_path / "cat.csv")
     assert len(pd.read_csv(csv_path, encoding="utf-8-sig")) == len(merged)
+
+
+def test_import_saves_a_merged_catalogue_the_other_commands_use(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import matchmaker
+
+    fixture = Path(__file__).parent / "data" / "import" / "event_registrations.csv"
+    saved = tmp_path / "mission"
+    assert main(["import", str(fixture), "--save", str(saved)]) == 0
+    assert f"saved to {saved}" in capsys.readouterr().out
+    merged = matchmaker.load_catalogue(saved)
+    result = matchmaker.read_profiles(fixture)
+    assert len(merged) == len(matchmaker.load_catalogue()) + len(result.profiles)
+    new_id = result.profiles[0].id
+    assert new_id in merged
+    # the saved folder feeds the other commands through --catalogue ...
+    assert main(["--catalogue", str(saved), "shortlist", new_id, "--direction", "offers"]) == 0
+    # ... and de-duplicates a second import against what was saved: nothing is new twice
+    again = tmp_path / "again.csv"
+    assert main(["--catalogue", str(saved), "import", str(fixture), "--report", str(again)]) == 0
+    assert "imported" not in set(pd.read_csv(again, encoding="utf-8-sig").status)
+    # nothing is overwritten
+    capsys.readouterr()
+    assert main(["import", str(fixture), "--save", str(saved)]) == 2
+    assert "already holds a catalogue" in capsys.readouterr().err
