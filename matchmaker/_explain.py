@@ -19,6 +19,7 @@ from ._caveats import applicable_caveats, load_caveats
 from ._schema import Profile
 from ._scores import ComponentScores
 from ._taxonomy import Tag, Taxonomy
+from ._text import has_cjk
 from ._weights import COMPONENTS
 
 if TYPE_CHECKING:
@@ -246,6 +247,9 @@ def explain_pair(
         if terms
         else "No wording in common with the need."
     )
+    chinese = has_cjk(query.text) or any(has_cjk(t.phrase) for t in candidate_tags)
+    if terms and vec.pivot_labels and chinese:
+        text_sentence += " (Chinese text is compared through the English labels of its concepts.)"
     if not bool(np.asarray(scores.sector_known).reshape(-1)[0]):
         sector_sentence = "The need names no sector, so this weight goes to the other components."
     elif len(sectors_hit):

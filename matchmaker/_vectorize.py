@@ -6,7 +6,9 @@ Second step of the flow: profiles -> **vectors** -> component scores. A
 * concept vectors: the taxonomy concepts tagged in the text, IDF-weighted,
   and a *cover* matrix that gives partial credit through the hierarchy;
 * TF-IDF vectors: English word n-grams plus Chinese character n-grams, so
-  Chinese works without word segmentation.
+  Chinese works without word segmentation. A text with Chinese in it also
+  carries the English labels of the concepts tagged in it (English is the
+  pivot), so a Chinese need shares wording with an English offer.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from sklearn.preprocessing import normalize as l2_normalize
 
 from ._schema import Profile
 from ._taxonomy import Tag, Taxonomy, load_taxonomy
-from ._text import normalise
+from ._text import has_cjk, normalise
 
 __all__ = ["ProfileVectorizer", "SideVectors", "profile_text"]
 
@@ -138,6 +140,11 @@ class ProfileVectorizer(BaseEstimator):  # type: ignore[misc]
         English word n-grams for TF-IDF.
     sublinear_tf : bool, default True
         Use 1 + log(tf) in TF-IDF.
+    pivot_labels : bool, default True
+        For the TF-IDF vectors only, append to every text that contains
+        Chinese the English labels of the concepts tagged in it. Profiles
+        are mostly written in English, so without this a Chinese query
+        shares no wording with them and its text component is zero.
 
     Attributes
     ----------
@@ -165,12 +172,14 @@ class ProfileVectorizer(BaseEstimator):  # type: ignore[misc]
         hierarchy_down: float = 0.5,
         word_ngram_range: tuple[int, int] = (1, 2),
         sublinear_tf: bool = True,
+        pivot_labels: bool = True,
     ) -> None:
         self.taxonomy = taxonomy
         self.hierarchy_up = hierarchy_up
         self.hierarchy_down = hierarchy_down
         self.word_ngram_range = word_ngram_range
         self.sublinear_tf = sublinear_tf
+        self.pivot_labels = pivot_labels
 
     def _check_params(self) -> None:
         for name in ("hierarchy_up", "hierarchy_down"):
@@ -201,13 +210,16 @@ class ProfileVectorizer(BaseEstimator):  # type: ignore[misc]
         self.taxonomy_ = self.taxonomy if self.taxonomy is not None else load_taxonomy()
         n_concepts = len(self.taxonomy_.ids)
         df = np.zeros(n_concepts)
+        term_docs = []
         for doc in docs:
             present = set()
-            for tag in self.taxonomy_.tag(doc):
+            found = self.taxonomy_.tag(doc)
+            for tag in found:
                 present.add(tag.concept)
                 present.update(self.taxonomy_.ancestors(tag.concept))
             for cid in present:
                 df[self.taxonomy_.index[cid]] += 1
+            term_docs.append(self._term_text(doc, found))
         self.concept_idf_ = np.log((1 + len(docs)) / (1 + df)) + 1.0
         common = {
             "lowercase": False,
@@ -224,10 +236,17 @@ class ProfileVectorizer(BaseEstimator):  # type: ignore[misc]
             **common,
         )
         self.chars_ = TfidfVectorizer(analyzer=_chinese_char_ngrams, **common)
-        self._fit_optional(self.words_, docs)
-        self._fit_optional(self.chars_, docs)
+        self._fit_optional(self.words_, term_docs)
+        self._fit_optional(self.chars_, term_docs)
         self.relatives_ = self._relatives_table()
         return self
+
+    def _term_text(self, text: str, tags: list[Tag]) -> str:
+        """The text the TF-IDF vectors read: with English concept labels if it has Chinese."""
+        if not (self.pivot_labels and tags and has_cjk(text)):
+            return text
+        labels = dict.fromkeys(self.taxonomy_.concepts[t.concept].en for t in tags)
+        return text + "\n" + "; ".join(labels)
 
     @staticmethod
     def _fit_optional(vectorizer: TfidfVectorizer, docs: Sequence[str]) -> None:
@@ -287,7 +306,8 @@ class ProfileVectorizer(BaseEstimator):  # type: ignore[misc]
         weight[present] = (1.0 + np.log(weight[present])) * np.broadcast_to(
             self.concept_idf_, weight.shape
         )[present]
-        matrix = sp.hstack([self.words_.transform(texts), self.chars_.transform(texts)])
+        terms = [self._term_text(t, found) for t, found in zip(texts, tags, strict=True)]
+        matrix = sp.hstack([self.words_.transform(terms), self.chars_.transform(terms)])
         text_vectors = l2_normalize(sp.csr_matrix(matrix))
         empty = np.array([not (t and t.strip()) for t in texts], dtype=bool)
         return SideVectors(weight, cover, sp.csr_matrix(text_vectors), tags, empty)

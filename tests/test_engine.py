@@ -78,6 +78,32 @@ def test_chinese_query_matches_english_offer(tiny_engine: Matchmaker) -> None:
     assert trad.id.iloc[0] == "water"
 
 
+def test_chinese_text_is_compared_through_english_concept_labels(
+    tiny_taxonomy: Taxonomy,
+) -> None:
+    catalogue = Catalogue(tiny_profiles())
+    bridged = Matchmaker(catalogue, vectorizer=ProfileVectorizer(taxonomy=tiny_taxonomy)).fit()
+    plain = Matchmaker(
+        catalogue, vectorizer=ProfileVectorizer(taxonomy=tiny_taxonomy, pivot_labels=False)
+    ).fit()
+    # "激光熔覆" tags laser-cladding; its English label shares "laser cladding"
+    # with the cladder's offer, which has no Chinese in it.
+    with_labels = bridged.shortlist("激光熔覆", k=1).to_frame().iloc[0]
+    without = plain.shortlist("激光熔覆", k=1).to_frame().iloc[0]
+    assert with_labels.id == without.id == "cladder"
+    assert with_labels.text > 0.0
+    assert without.text == 0.0
+    assert with_labels.concept == without.concept == 1.0
+    # English queries never get labels appended: identical text scores either way.
+    english = "thermal spraying of engine parts"
+    a = bridged.shortlist(english, k=3).to_frame()
+    b = plain.shortlist(english, k=3).to_frame()
+    assert a.id.tolist() == b.id.tolist()
+    assert a.text.tolist() == pytest.approx(b.text.tolist())
+    sentence = bridged.shortlist("激光熔覆", k=1).explain(1).components.sentence[1]
+    assert "English labels of its concepts" in sentence
+
+
 def test_reciprocal_is_the_harmonic_mean(tiny_engine: Matchmaker) -> None:
     one_way = tiny_engine.shortlist("reman", k=10).to_frame().set_index("id")
     both = tiny_engine.shortlist("reman", k=10, reciprocal=True)
