@@ -7,12 +7,12 @@ ship with the bundled catalogue.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import yaml
 from pydantic import ValidationError
 
@@ -21,6 +21,8 @@ from ._schema import COUNTRIES, KINDS, Profile
 from ._text import normalise_name
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from ._import import ImportResult
 
 __all__ = ["Catalogue", "bundled_dir", "load_catalogue"]
@@ -61,7 +63,7 @@ class Catalogue:
     ----------
     profiles : iterable of Profile
         Profiles with unique ids. Order is kept; ties elsewhere break by id.
-    partnerships : DataFrame, optional
+    partnerships : DataFrame or iterable of dict, optional
         Documented links between profiles (``source_id``, ``target_id``,
         ``relation``, ``description``, ``document``, ``section``).
 
@@ -80,7 +82,9 @@ class Catalogue:
     """
 
     def __init__(
-        self, profiles: Iterable[Profile], partnerships: pd.DataFrame | None = None
+        self,
+        profiles: Iterable[Profile],
+        partnerships: pd.DataFrame | Iterable[Mapping[str, Any]] | None = None,
     ) -> None:
         self._profiles: tuple[Profile, ...] = tuple(profiles)
         self._index: dict[str, Profile] = {}
@@ -94,9 +98,29 @@ class Catalogue:
                 f"Profile ids must be unique; these appear more than once: "
                 f"{', '.join(sorted(set(duplicates)))}. Rename or merge them."
             )
+        # Kept as plain records so that loading a catalogue does not import
+        # pandas; the DataFrame is built on first use.
         if partnerships is None:
-            partnerships = pd.DataFrame(columns=_LINK_COLUMNS)
-        self.partnerships: pd.DataFrame = partnerships
+            records: list[dict[str, Any]] = []
+        elif hasattr(partnerships, "to_dict"):
+            records = [{str(k): v for k, v in r.items()} for r in partnerships.to_dict("records")]
+        else:
+            records = [dict(link) for link in partnerships]
+        self._links = records
+        self._links_frame: pd.DataFrame | None = None
+
+    @property
+    def partnerships(self) -> pd.DataFrame:
+        """Documented links between profiles of this catalogue, each with its source.
+
+        Columns ``source_id``, ``target_id``, ``relation``, ``description``,
+        ``document`` and ``section``.
+        """
+        if self._links_frame is None:
+            import pandas as pd
+
+            self._links_frame = pd.DataFrame(self._links, columns=_LINK_COLUMNS)
+        return self._links_frame
 
     # -- container protocol -------------------------------------------------
     def __len__(self) -> int:
@@ -120,8 +144,8 @@ class Catalogue:
             raise KeyError(msg) from None
 
     def __repr__(self) -> str:
-        counts = pd.Series([p.country for p in self._profiles]).value_counts().sort_index()
-        detail = ", ".join(f"{c}: {n}" for c, n in counts.items())
+        counts = Counter(p.country for p in self._profiles)
+        detail = ", ".join(f"{c}: {n}" for c, n in sorted(counts.items()))
         return f"<Catalogue of {len(self)} profiles ({detail})>"
 
     @property
@@ -163,9 +187,8 @@ class Catalogue:
             if (countries is None or p.country in countries) and (kinds is None or p.kind in kinds)
         ]
         ids = {p.id for p in keep}
-        links = self.partnerships
-        links = links[links["source_id"].isin(ids) & links["target_id"].isin(ids)]
-        return Catalogue(keep, links.reset_index(drop=True))
+        links = [r for r in self._links if r["source_id"] in ids and r["target_id"] in ids]
+        return Catalogue(keep, links)
 
     def find(self, name: str, limit: int = 5, min_score: float = 60.0) -> pd.DataFrame:
         """Fuzzy look-up by name, alias or Chinese name.
@@ -190,6 +213,7 @@ class Catalogue:
         >>> load_catalogue().find("Autocraft Solutions Group Ltd", limit=1).id.tolist()
         ['autocraft-solutions']
         """
+        import pandas as pd
         from rapidfuzz import fuzz, process
 
         if limit < 1:
@@ -273,6 +297,8 @@ class Catalogue:
         >>> {"id", "name", "name_zh", "country", "kind", "city", "summary"} <= set(frame.columns)
         True
         """
+        import pandas as pd
+
         rows = []
         for p in self._profiles:
             row: dict[str, Any] = p.model_dump()
@@ -390,7 +416,7 @@ def _read_profiles(files: Sequence[Path], problems: list[Problem]) -> list[Profi
     return profiles
 
 
-def _read_links(path: Path, ids: set[str], problems: list[Problem]) -> pd.DataFrame:
+def _read_links(path: Path, ids: set[str], problems: list[Problem]) -> list[dict[str, Any]]:
     data = _read_yaml(path, problems) or []
     if isinstance(data, dict):
         data = data.get("partnerships", [])
@@ -430,7 +456,7 @@ def _read_links(path: Path, ids: set[str], problems: list[Problem]) -> pd.DataFr
                     "section": source["section"],
                 }
             )
-    return pd.DataFrame(rows, columns=_LINK_COLUMNS)
+    return rows
 
 
 def load_catalogue(path: str | Path | None = None) -> Catalogue:

@@ -253,15 +253,36 @@ def test_bundled_catalogue_folder_is_shipped() -> None:
     assert (folder / "partnerships.yaml").is_file()
 
 
-def test_bare_import_is_light() -> None:
+HEAVY = ("sklearn", "pandas", "scipy", "openpyxl", "opencc", "matplotlib")
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "import matchmaker",
+        # Loading, filtering and printing a catalogue needs none of them either.
+        "import matchmaker; cat = matchmaker.load_catalogue(); "
+        "assert len(cat.filter(country='GB')) > 0 and repr(cat)",
+    ],
+)
+def test_light_paths_import_no_heavy_module(code: str) -> None:
     import subprocess
     import sys
 
-    code = (
-        "import sys, matchmaker; "
-        "heavy = [m for m in ('sklearn', 'pandas', 'scipy', 'openpyxl', 'opencc') if m in sys.modules]; "
-        "print(','.join(heavy))"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    probe = f"{code}; import sys; print(','.join(m for m in {HEAVY!r} if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
     assert set(matchmaker.__all__) <= set(dir(matchmaker))
+
+
+def test_partnerships_survive_filter_and_accept_records() -> None:
+    cat = load_catalogue()
+    links = cat.partnerships
+    assert len(links) >= 30
+    gb = cat.filter(country="GB")
+    kept = gb.partnerships
+    assert set(kept.source_id) | set(kept.target_id) <= set(gb.ids)
+    both_gb = links.source_id.isin(gb.ids) & links.target_id.isin(gb.ids)
+    assert len(kept) == int(both_gb.sum())
+    again = Catalogue(list(cat), links.to_dict("records"))
+    pd.testing.assert_frame_equal(again.partnerships, links)
