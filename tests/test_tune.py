@@ -358,10 +358,14 @@ def test_nonnegative_fit_zeroes_a_harmful_component() -> None:
     assert theta[1] == 0.0
 
 
+def _pairs(engine: Matchmaker) -> pd.DataFrame:
+    needs = [p.id for p in engine.catalogue_ if p.kind == "sector_demand"][:8]
+    return engine.match(needs, engine.catalogue_.filter(country="GB"), k=12)
+
+
 def _pairs_log(engine: Matchmaker, label: str = "text") -> pd.DataFrame:
     """Synthetic outcomes: a pair met when its `label` score is above the median."""
-    needs = [p.id for p in engine.catalogue_ if p.kind == "sector_demand"][:8]
-    pairs = engine.match(needs, engine.catalogue_.filter(country="GB"), k=12)
+    pairs = _pairs(engine)
     good = pairs[label] > pairs[label].median()
     return pd.DataFrame(
         {
@@ -378,7 +382,12 @@ def test_fit_weights_finds_the_component_that_decides(engine: Matchmaker, label:
     log = _pairs_log(engine, label)
     fit = fit_weights(engine, log, n_bootstrap=50)
     weights = fit.weights.normalised()
-    assert max(weights, key=lambda c: weights[c]) == label
+    # Components live on different scales (text rarely passes 0.5), so the
+    # deciding one is the one that moves the log-odds most across the pairs:
+    # coefficient times the component's spread, not the raw weight.
+    spread = _pairs(engine)[list(fit.coefficients.index)].std()
+    effect = fit.coefficients.coefficient * spread
+    assert effect.idxmax() == label, effect
     assert sum(weights.values()) == pytest.approx(1.0)
     assert fit.cv_auc > 0.85
     assert fit.n_pairs == len(log)
