@@ -159,6 +159,37 @@ class Evaluation:
         return f"Evaluation(k={self.k})\n{self.summary.round(4).to_string()}"
 
 
+def resolve_judgements(
+    engine: Matchmaker, judgements: str | Path | Sequence[Judgement] | None, country: str | None
+) -> tuple[list[Judgement], str | None]:
+    """The graded queries meant by ``judgements``, and the candidate country to use.
+
+    ``"partnerships"`` ranks partners anywhere (country None); a path or None
+    loads graded queries; a list must hold :class:`Judgement` objects.
+    """
+    if isinstance(judgements, str) and judgements == "partnerships":
+        return _partnership_queries(engine), None
+    if judgements is None or isinstance(judgements, str | Path):
+        return load_judgements(judgements), country
+    items = list(judgements)
+    bad = [
+        f"item {i}: {type(j).__name__}" for i, j in enumerate(items) if not isinstance(j, Judgement)
+    ]
+    if bad:
+        raise TypeError(
+            "The 'judgements' parameter must be None, a path, 'partnerships' or a list of "
+            f"Judgement (see matchmaker.load_judgements). Got {', '.join(bad[:5])}."
+        )
+    return items, country
+
+
+def query_direction(text: str) -> tuple[str, str]:
+    """Split a judged query into (direction, text): ``"@offers:id"`` ranks who needs it."""
+    if text.startswith("@offers:"):
+        return "offers", text.removeprefix("@offers:")
+    return "needs", text
+
+
 def evaluate(
     engine: Matchmaker,
     judgements: str | Path | Sequence[Judgement] | None = None,
@@ -194,20 +225,11 @@ def evaluate(
 
     k = _check_k(k, "evaluate")
     engine._fitted()
-    if isinstance(judgements, str) and judgements == "partnerships":
-        queries = _partnership_queries(engine)
-        country = None
-    elif judgements is None or isinstance(judgements, str | Path):
-        queries = load_judgements(judgements)
-    else:
-        queries = list(judgements)
+    queries, country = resolve_judgements(engine, judgements, country)
     rows: list[dict[str, Any]] = []
     shown: set[str] = set()
     for q in queries:
-        direction = "needs"
-        text = q.text
-        if text.startswith("@offers:"):
-            direction, text = "offers", text.removeprefix("@offers:")
+        direction, text = query_direction(q.text)
         shortlist = engine.shortlist(text, k=k, country=country, direction=direction)
         ranked = [p.id for p in shortlist.candidates]
         shown.update(ranked)

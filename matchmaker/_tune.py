@@ -30,7 +30,7 @@ from scipy.special import expit
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import KFold, ParameterGrid, ParameterSampler, StratifiedKFold
 
-from ._evaluate import Judgement, _partnership_queries, evaluate, load_judgements
+from ._evaluate import Judgement, evaluate, query_direction, resolve_judgements
 from ._outcomes import STATUSES, OutcomeLog
 from ._scores import ComponentScores
 from ._weights import COMPONENTS, Weights
@@ -82,26 +82,6 @@ def _check_metric(metric: object, k: object, method: str) -> tuple[str, int]:
             f"Pass k={match.group(2)}, or metric={match.group(1)!r} to use k."
         )
     return match.group(1), k
-
-
-def _as_judgements(
-    engine: Matchmaker, judgements: str | Path | Sequence[Judgement] | None, country: str | None
-) -> tuple[list[Judgement], str | None]:
-    """The graded queries to tune against, as :func:`evaluate` reads them."""
-    if isinstance(judgements, str) and judgements == "partnerships":
-        return _partnership_queries(engine), None
-    if judgements is None or isinstance(judgements, str | Path):
-        return load_judgements(judgements), country
-    items = list(judgements)
-    bad = [
-        f"item {i}: {type(j).__name__}" for i, j in enumerate(items) if not isinstance(j, Judgement)
-    ]
-    if bad:
-        raise TypeError(
-            "The 'judgements' parameter must be None, a path, 'partnerships' or a list of "
-            f"Judgement (see matchmaker._evaluate.load_judgements). Got {', '.join(bad[:5])}."
-        )
-    return items, country
 
 
 # -- cached rankings --------------------------------------------------------------------------------
@@ -191,9 +171,7 @@ class _RankingCache:
             grades = {i: g for i, g in q.relevant.items() if g > 0}
             if not grades:
                 continue  # nothing relevant: every metric is undefined
-            direction, text = "needs", q.text
-            if text.startswith("@offers:"):
-                direction, text = "offers", text.removeprefix("@offers:")
+            direction, text = query_direction(q.text)
             shortlist = engine.shortlist(text, k=n_profiles, country=country, direction=direction)
             ids = np.array([p.id for p in shortlist.candidates], dtype=object)
             by_id = np.argsort(ids.astype(str), kind="stable")
@@ -552,7 +530,7 @@ def tune(
     label = f"{name}@{k}"
     engine._fitted()
     base = engine.weights_
-    queries, country = _as_judgements(engine, judgements, country)
+    queries, country = resolve_judgements(engine, judgements, country)
     cache = _RankingCache(engine, queries, k, country)
     n = len(cache)
     if n < 2:
@@ -689,7 +667,7 @@ def _scorer_judgements(X: Sequence[Any], y: Sequence[Any] | None) -> list[Judgem
             for i, (text, grades) in enumerate(zip(items, y, strict=True), start=1)
         ]
     raise TypeError(
-        "X must be a list of Judgement (see matchmaker._evaluate.load_judgements) or a list of "
+        "X must be a list of Judgement (see matchmaker.load_judgements) or a list of "
         f"query texts with y as grades. Got {sorted({type(x).__name__ for x in items})}."
     )
 
@@ -718,7 +696,7 @@ def ranking_scorer(
     --------
     >>> from sklearn.model_selection import GridSearchCV, KFold
     >>> from matchmaker import Matchmaker, load_catalogue
-    >>> from matchmaker._evaluate import load_judgements
+    >>> from matchmaker import load_judgements
     >>> X = [j for j in load_judgements() if not j.no_match][:12]
     >>> search = GridSearchCV(
     ...     Matchmaker(load_catalogue()),

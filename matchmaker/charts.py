@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from ._evaluate import Judgement, _binary_metrics, evaluate
+from ._evaluate import Judgement, _binary_metrics, evaluate, resolve_judgements
 from ._explain import Explanation
 from ._weights import COMPONENTS
 
@@ -149,9 +149,11 @@ def _precision_at_ks(
     """Mean precision@k over judged queries, for each k (the data of the curve)."""
     ks = _check_ks(ks)
     largest = max(ks)
-    per_query = evaluate(engine, judgements, k=largest, country=country).per_query
+    queries, country = resolve_judgements(engine, judgements, country)
+    per_query = evaluate(engine, queries, k=largest, country=country).per_query
     graded = per_query[per_query[f"recall@{largest}"].notna()]
-    grades = _relevant(engine, judgements, graded["query"].tolist())
+    relevant = {q.id: {i for i, g in q.relevant.items() if g > 0} for q in queries}
+    grades = {q: relevant[q] for q in graded["query"]}
     values = {}
     for k in ks:
         scores = [
@@ -160,18 +162,6 @@ def _precision_at_ks(
         ]
         values[k] = float(np.mean(scores)) if scores else math.nan
     return pd.Series(values, name="precision", dtype=float).rename_axis("k")
-
-
-def _relevant(
-    engine: Matchmaker,
-    judgements: str | Path | Sequence[Judgement] | None,
-    wanted: Sequence[str],
-) -> dict[str, set[str]]:
-    from ._tune import _as_judgements
-
-    queries, _ = _as_judgements(engine, judgements, None)
-    by_id = {q.id: {i for i, g in q.relevant.items() if g > 0} for q in queries}
-    return {q: by_id[q] for q in wanted}
 
 
 def plot_precision_at_k(
