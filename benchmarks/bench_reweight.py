@@ -26,6 +26,7 @@ def synthetic_scores(seed: int = 0) -> ComponentScores:
     shape = (N_NEEDS, N_OFFERS)
     components = {
         "concept": rng.beta(0.6, 3.0, shape),
+        "focus": rng.beta(0.4, 3.0, shape),
         "text": rng.beta(0.5, 8.0, shape),
         "sector": rng.beta(0.5, 2.0, shape) * (rng.random(shape) < 0.3),
         "readiness": np.broadcast_to(
@@ -111,7 +112,7 @@ def main() -> None:
             "target_ms": float("nan"),
         },
         {
-            "case": "tune(grid, 81 points, 5-fold nested CV) on bundled judgements",
+            "case": "tune(grid, 243 points, 5-fold nested CV) on bundled judgements",
             **timed(tune_grid, 5),
             "peak_MiB": peak_mib(tune_grid),
             "target_ms": float("nan"),

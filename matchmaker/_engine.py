@@ -385,7 +385,7 @@ class Matchmaker(BaseEstimator):  # type: ignore[misc]
         --------
         >>> pairs = Matchmaker().score_pairs(["cn-demand-energy-saving-motors"])
         >>> pairs.total.shape[0], sorted(pairs.scores.components)
-        (1, ['concept', 'readiness', 'sector', 'text'])
+        (1, ['concept', 'focus', 'readiness', 'sector', 'text'])
         """
         self._fitted()
         need_rows = self._positions(needs, self.needs_, "needs")

@@ -71,7 +71,7 @@ class Explanation:
     >>> from matchmaker import Matchmaker
     >>> explanation = Matchmaker().shortlist("laser cladding repair", k=3, country="GB").explain(1)
     >>> list(explanation.components.component)
-    ['concept', 'text', 'sector', 'readiness']
+    ['concept', 'focus', 'text', 'sector', 'readiness']
     >>> bool(abs(explanation.components.contribution.sum() - explanation.score) < 1e-9)
     True
     """
@@ -180,6 +180,28 @@ def _concept_matches(
     return rows
 
 
+def _focus_sentence(taxonomy: Taxonomy, query_tags: list[Tag], candidate_tags: list[Tag]) -> str:
+    """Say how much of what the candidate names is what the query names."""
+
+    def capabilities(tags: list[Tag]) -> list[str]:
+        return sorted({t.concept for t in tags if taxonomy.facet(t.concept) == "capability"})
+
+    asked, named = capabilities(query_tags), capabilities(candidate_tags)
+    if not asked or not named:
+        return "No capability concept on one side, so nothing to focus on."
+    shared = [{"label": taxonomy.label(c)} for c in named if c in set(asked)]
+    if not shared:
+        return (
+            f"Names {len(named)} capability concept(s), none of them exactly the query's "
+            "(broader or narrower ones count under concept only)."
+        )
+    verb = "is" if len(shared) == 1 else "are"
+    return (
+        f"{len(shared)} of the {len(named)} capability concepts it names {verb} the query's own "
+        f"({_labels(shared)}); the more of its work is about them, the higher."
+    )
+
+
 def _shared_terms(engine: Matchmaker, query: Query, candidate_row: int, side: str) -> list[str]:
     vectors = engine.offers_ if side == "offers" else engine.needs_
     product = query.vector.multiply(vectors.text[candidate_row]).tocoo()
@@ -242,6 +264,7 @@ def explain_pair(
         gaps = [m for m in capability if m["credit"] == 0]
         if len(gaps):
             concept_sentence += f" Not covered: {_labels(gaps)}."
+    focus_sentence = _focus_sentence(taxonomy, query.tags, candidate_tags)
     text_sentence = (
         f"Shares wording with the need: {', '.join(terms)}."
         if terms
@@ -269,6 +292,7 @@ def explain_pair(
     )
     sentences = {
         "concept": concept_sentence,
+        "focus": focus_sentence,
         "text": text_sentence,
         "sector": sector_sentence,
         "readiness": ready_sentence,

@@ -50,7 +50,8 @@ class ComponentScores:
     Attributes
     ----------
     components : dict of str to ndarray (n_rows, n_cols)
-        ``concept``, ``text``, ``sector`` and ``readiness``, each in [0, 1].
+        ``concept``, ``focus``, ``text``, ``sector`` and ``readiness``, each
+        in [0, 1].
     sector_share : ndarray, broadcastable to (n_rows, n_cols)
         Share of the need's concept weight on sector and product concepts.
         Where it is 0 the need names no sector, and the sector weight is
@@ -134,6 +135,29 @@ def _coverage(weight: np.ndarray, cover: np.ndarray) -> np.ndarray:
     return clipped
 
 
+def _focus(need_weight: np.ndarray, offer_weight: np.ndarray) -> np.ndarray:
+    """Cosine of need and offer concept weights: how much each offer is about each need.
+
+    Coverage asks whether the candidate covers the need; focus asks whether
+    the need is what the candidate is about. A specialist who returns to the
+    need's concepts again and again scores near 1, a generalist who names one
+    of them among many other things scores low.
+
+    Examples
+    --------
+    >>> need = np.array([[1.0, 0.0, 0.0]])
+    >>> offers = np.array([[2.0, 0.0, 0.0], [1.0, 1.0, 1.0], [0.0, 1.0, 0.0]])
+    >>> _focus(need, offers).round(3).tolist()
+    [[1.0, 0.577, 0.0]]
+    """
+    need_norm = np.linalg.norm(need_weight, axis=1, keepdims=True)
+    offer_norm = np.linalg.norm(offer_weight, axis=1, keepdims=True)
+    a = np.divide(need_weight, need_norm, out=np.zeros_like(need_weight), where=need_norm > 0)
+    b = np.divide(offer_weight, offer_norm, out=np.zeros_like(offer_weight), where=offer_norm > 0)
+    out: np.ndarray = np.clip(a @ b.T, 0.0, 1.0)
+    return out
+
+
 def score_components(
     needs: SideVectors,
     offers: SideVectors,
@@ -162,6 +186,7 @@ def score_components(
     """
     sector = ~capability
     concept = _coverage(needs.weight[:, capability], offers.cover[:, capability])
+    focus = _focus(needs.weight[:, capability], offers.weight[:, capability])
     sector_fit = _coverage(needs.weight[:, sector], offers.cover[:, sector])
     text = np.clip(np.asarray((needs.text @ offers.text.T).todense(), dtype=float), 0.0, 1.0)
     if candidates == "offers":
@@ -169,10 +194,16 @@ def score_components(
     else:
         ready = np.broadcast_to(candidate_readiness[:, None], concept.shape).copy()
     blank = offers.empty[None, :] | needs.empty[:, None]
-    for matrix in (concept, sector_fit, text, ready):
+    for matrix in (concept, focus, sector_fit, text, ready):
         matrix[blank] = 0.0
     return ComponentScores(
-        {"concept": concept, "text": text, "sector": sector_fit, "readiness": ready},
+        {
+            "concept": concept,
+            "focus": focus,
+            "text": text,
+            "sector": sector_fit,
+            "readiness": ready,
+        },
         sector_share=_share(needs.weight, sector)[:, None],
     )
 

@@ -44,9 +44,10 @@ __all__ = ["TuneResult", "WeightsFit", "fit_weights", "ranking_scorer", "tune"]
 METRICS: tuple[str, ...] = ("ndcg", "precision", "recall", "map", "mrr")
 METHODS: tuple[str, ...] = ("grid", "random", "coordinate")
 
-#: The grid :func:`tune` searches by default (relative weights; 81 points).
+#: The grid :func:`tune` searches by default (relative weights; 243 points).
 DEFAULT_GRID: dict[str, list[float]] = {
-    "concept": [0.4, 0.6, 0.8],
+    "concept": [0.3, 0.5, 0.7],
+    "focus": [0.0, 0.1, 0.2],
     "text": [0.1, 0.2, 0.4],
     "sector": [0.0, 0.15, 0.3],
     "readiness": [0.0, 0.05, 0.1],
@@ -461,7 +462,7 @@ def tune(
         As for :func:`evaluate`: the bundled judgement set by default.
         Queries with no relevant profile (no-match queries) are left out.
     method : {"grid", "random", "coordinate"}, default "grid"
-        ``"grid"``: every combination of ``grid`` (:data:`DEFAULT_GRID`, 81
+        ``"grid"``: every combination of ``grid`` (:data:`DEFAULT_GRID`, 243
         points, by default). ``"random"``: ``n_iter`` draws, uniform over
         the simplex of weights, or from ``grid`` (lists or
         ``scipy.stats`` distributions, as ``RandomizedSearchCV``).
@@ -504,8 +505,8 @@ def tune(
     --------
     >>> from matchmaker import Matchmaker
     >>> result = tune(Matchmaker(), grid={"text": [0.1, 0.2, 0.4]}, cv=3)
-    >>> list(result.results.columns[:6])
-    ['concept', 'text', 'sector', 'readiness', 'mean_test', 'std_test']
+    >>> list(result.results.columns[:7])
+    ['concept', 'focus', 'text', 'sector', 'readiness', 'mean_test', 'std_test']
     >>> bool(result.train_score >= result.baseline_score)
     True
     >>> tune(Matchmaker(), method="bayes")
@@ -600,7 +601,8 @@ def tune(
     scored = ~np.isnan(held_out)
     gain = held_out[scored] - per_query(base)[scored]
     table = pd.DataFrame(rows)
-    table.insert(6, "rank", table["mean_test"].rank(ascending=False, method="min").astype(int))
+    rank = table["mean_test"].rank(ascending=False, method="min").astype(int)
+    table.insert(len(COMPONENTS) + 2, "rank", rank)
     return TuneResult(
         best_weights=_normalised(best),
         results=table,

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 __all__ = ["COMPONENTS", "Weights"]
 
 #: Score components, in the order tables show them.
-COMPONENTS: tuple[str, ...] = ("concept", "text", "sector", "readiness")
+COMPONENTS: tuple[str, ...] = ("concept", "focus", "text", "sector", "readiness")
 
 
 class Weights(BaseModel):
@@ -27,9 +27,13 @@ class Weights(BaseModel):
 
     Parameters
     ----------
-    concept : float, default 0.6
+    concept : float, default 0.5
         Weight of concept overlap (share of the need's concepts the
         candidate covers, with partial credit through the taxonomy).
+    focus : float, default 0.1
+        Weight of concept focus: how much of what the candidate does is
+        about the need (cosine of the two capability concept vectors), so a
+        specialist ranks above a generalist who mentions the need once.
     text : float, default 0.2
         Weight of TF-IDF text similarity (English word n-grams and Chinese
         character n-grams).
@@ -50,7 +54,7 @@ class Weights(BaseModel):
     --------
     >>> w = Weights(text=0.3)
     >>> round(w.normalised()["concept"], 3)
-    0.545
+    0.455
     >>> Weights.load({"concept": 1, "text": 0}).text
     0.0
     >>> Weights(concept=-1)
@@ -63,7 +67,8 @@ class Weights(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
 
-    concept: float = 0.6
+    concept: float = 0.5
+    focus: float = 0.1
     text: float = 0.2
     sector: float = 0.15
     readiness: float = 0.05

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sklearn.base import clone
 
-from matchmaker import Catalogue, Matchmaker, ProfileVectorizer, Weights
+from matchmaker import Catalogue, Matchmaker, Profile, ProfileVectorizer, Weights
 from matchmaker._taxonomy import Taxonomy
 
 from .conftest import tiny_profiles
@@ -39,6 +39,37 @@ def test_partial_credit_through_the_hierarchy(tiny_engine: Matchmaker) -> None:
     # a narrower offer covers a broader need at hierarchy_up
     broad = tiny_engine.shortlist("surface engineering", k=10).to_frame().set_index("id")
     assert broad.loc["cladder", "concept"] == pytest.approx(vec.hierarchy_up)
+
+
+def test_focus_ranks_the_specialist_above_the_generalist(tiny_taxonomy: Taxonomy) -> None:
+    # Both cover the need completely (concept 1.0); only the specialist is
+    # about nothing else. Text similarity is switched off to isolate focus.
+    src = [{"document": "Tiny world", "section": "Table 1"}]
+    profiles = [
+        Profile(id=pid, name=pid, country="GB", kind="company", offers=offers, sources=src)
+        for pid, offers in [
+            ("a-broad", ["Laser cladding", "Thermal spraying", "Wastewater treatment"]),
+            ("b-specialist", ["Laser cladding"]),
+        ]
+    ]
+    engine = Matchmaker(
+        Catalogue(profiles),
+        weights={"text": 0},
+        vectorizer=ProfileVectorizer(taxonomy=tiny_taxonomy),
+    ).fit()
+    shortlist = engine.shortlist("laser cladding", k=2)
+    frame = shortlist.to_frame().set_index("id")
+    assert frame.concept.tolist() == [1.0, 1.0]
+    assert frame.loc["b-specialist", "focus"] == pytest.approx(1.0)
+    # one of three concepts of about equal weight: cosine near 1/sqrt(3)
+    assert 0.3 < frame.loc["a-broad", "focus"] < 0.7
+    assert list(frame.index) == ["b-specialist", "a-broad"]  # not the id order
+    sentence = shortlist.explain("a-broad").components.set_index("component").sentence["focus"]
+    assert sentence.startswith("1 of the 3 capability concepts it names")
+    # without focus the two tie and the id decides
+    flat = engine.with_weights(focus=0).shortlist("laser cladding", k=2)
+    assert [p.id for p in flat.candidates] == ["a-broad", "b-specialist"]
+    assert flat.total[0] == flat.total[1]
 
 
 def test_components_add_up_to_the_score(tiny_engine: Matchmaker) -> None:
@@ -100,7 +131,8 @@ def test_chinese_text_is_compared_through_english_concept_labels(
     b = plain.shortlist(english, k=3).to_frame()
     assert a.id.tolist() == b.id.tolist()
     assert a.text.tolist() == pytest.approx(b.text.tolist())
-    sentence = bridged.shortlist("激光熔覆", k=1).explain(1).components.sentence[1]
+    components = bridged.shortlist("激光熔覆", k=1).explain(1).components.set_index("component")
+    sentence = components.sentence["text"]
     assert "English labels of its concepts" in sentence
 
 
@@ -199,7 +231,7 @@ def test_init_stores_parameters_unchanged() -> None:
 
 def test_with_weights_reuses_cached_scores(tiny_engine: Matchmaker) -> None:
     before = tiny_engine.shortlist("need-clad", k=6).to_frame()
-    text_only = tiny_engine.with_weights(concept=0, sector=0, readiness=0, text=1)
+    text_only = tiny_engine.with_weights(concept=0, focus=0, sector=0, readiness=0, text=1)
     assert text_only._cache is tiny_engine._cache
     assert text_only.offers_ is tiny_engine.offers_
     after = text_only.shortlist("need-clad", k=6).to_frame().set_index("id")
@@ -213,7 +245,7 @@ def test_with_weights_reuses_cached_scores(tiny_engine: Matchmaker) -> None:
 
 def test_match_table(tiny_engine: Matchmaker) -> None:
     table = tiny_engine.match(["need-clad", "need-water"], None, k=2)
-    assert list(table.columns[-4:]) == ["concept", "text", "sector", "readiness"]
+    assert list(table.columns[-5:]) == ["concept", "focus", "text", "sector", "readiness"]
     assert table.groupby("need_id").size().to_dict() == {"need-clad": 2, "need-water": 2}
     assert table[table.need_id == "need-clad"].offer_id.iloc[0] == "cladder"
     assert (table.need_id != table.offer_id).all()
@@ -230,7 +262,7 @@ def test_weights_validation_and_loading(tmp_path: object) -> None:
     assert w.normalised()["concept"] == pytest.approx(w.normalised()["text"])
     assert Weights.load({"sector": 0}).sector == 0
     with pytest.raises(ValueError, match="At least one component weight must be > 0"):
-        Weights(concept=0, text=0, sector=0, readiness=0)
+        Weights(concept=0, focus=0, text=0, sector=0, readiness=0)
     with pytest.raises(ValueError, match="'strong' threshold must be a float in"):
         Weights(strong=2)
     with pytest.raises(ValueError, match="must not exceed"):

@@ -15,6 +15,8 @@ from matchmaker._evaluate import load_judgements, top_overlap
 
 NDCG_FLOOR = 0.81
 MRR_FLOOR = 0.85
+# Documented partnerships, each link held out in turn: 0.349 measured.
+PARTNERSHIP_NDCG_FLOOR = 0.32
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +55,7 @@ def test_chinese_queries_rank_like_their_english_originals(engine: Matchmaker) -
     assert min(overlaps) >= 0.6, overlaps
 
 
-def test_partnership_leave_one_out_runs(engine: Matchmaker) -> None:
-    loo = evaluate(engine, "partnerships", k=10)
+def test_partnership_leave_one_out_floor(engine: Matchmaker) -> None:
+    loo = evaluate(engine, "partnerships", k=5)
     assert loo.summary["queries"] >= 30
-    assert 0 <= loo.summary["mrr@10"] <= 1
+    assert loo.summary["ndcg@5"] >= PARTNERSHIP_NDCG_FLOOR
