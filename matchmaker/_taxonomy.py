@@ -1,9 +1,15 @@
 """The bilingual concept taxonomy and the tagger that finds concepts in text.
 
-The taxonomy is data (``data/taxonomy.yaml``): concepts with a parent, a
+The taxonomy is data (``data/taxonomy/*.yaml``): concepts with a parent, a
 facet (``capability`` or ``sector``), English and Simplified Chinese labels
 and synonyms. Tagging returns every concept found with the exact phrase that
 triggered it.
+
+A concept may also be *combined* from two things said in one sentence: its
+parent's action (``action_words`` on the parent, e.g. recover, reclaim, 回收)
+and one of the objects it lists under ``combines`` (e.g. batteries). "Recover
+lithium from spent batteries" then tags battery recycling although no
+synonym of it appears.
 """
 
 from __future__ import annotations
@@ -39,6 +45,8 @@ class Concept:
     en_synonyms: tuple[str, ...] = ()
     zh_synonyms: tuple[str, ...] = ()
     ancestors: tuple[str, ...] = field(default=(), compare=False)
+    combines: tuple[str, ...] = ()
+    action_words: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:
@@ -59,6 +67,8 @@ class Tag:
 # Words are runs of ASCII letters and digits; any other visible character is
 # a token of its own, so "r&d" and "R & D" agree and a comma breaks a phrase.
 _TOKEN = re.compile(r"[a-z0-9]+|[^\sa-z0-9\u3400-\u9fff]")
+# Combined concepts look for their action and object within one sentence.
+_SENTENCE_END = re.compile(r"[.;!?\n。；！？]")
 
 
 def _plural_forms(words: tuple[str, ...]) -> list[tuple[str, ...]]:
@@ -160,6 +170,20 @@ class Taxonomy:
         for c in raw.values():
             if c.parent is not None and c.parent not in raw:
                 problems.append(f"concept {c.id!r}: parent {c.parent!r} does not exist")
+            unknown = [o for o in c.combines if o not in raw]
+            if unknown:
+                problems.append(f"concept {c.id!r}, field 'combines': unknown concepts {unknown}")
+            multi = [w for w in c.action_words if not has_cjk(w) and len(normalise(w).split()) != 1]
+            if multi:
+                problems.append(
+                    f"concept {c.id!r}, field 'action_words': English action words must be "
+                    f"single words, got {multi}"
+                )
+            if c.combines and (c.parent is None or not raw[c.parent].action_words):
+                problems.append(
+                    f"concept {c.id!r}, field 'combines': its parent {c.parent!r} needs "
+                    "'action_words' (what is done to the object, e.g. recover, 回收)"
+                )
         if problems:
             raise ValueError("Invalid taxonomy:\n  " + "\n  ".join(problems))
         self.concepts: dict[str, Concept] = {}
@@ -174,11 +198,38 @@ class Taxonomy:
             facet = node.facet
             c = raw[cid]
             self.concepts[cid] = Concept(
-                c.id, c.parent, facet, c.en, c.zh, c.en_synonyms, c.zh_synonyms, tuple(chain)
+                c.id,
+                c.parent,
+                facet,
+                c.en,
+                c.zh,
+                c.en_synonyms,
+                c.zh_synonyms,
+                tuple(chain),
+                c.combines,
+                c.action_words,
             )
         self.ids: list[str] = sorted(self.concepts)
         self.index: dict[str, int] = {cid: i for i, cid in enumerate(self.ids)}
         self._build_patterns()
+        # (combined concept, every concept that counts as its object, parent)
+        self._combos = [
+            (
+                cid,
+                frozenset(o for o in self.ids if any(self.is_within(o, x) for x in c.combines)),
+                str(c.parent),
+            )
+            for cid, c in self.concepts.items()
+            if c.combines
+        ]
+        self._objects = frozenset().union(*(objects for _, objects, _ in self._combos))
+        self._actions: dict[str, tuple[frozenset[str], tuple[str, ...]]] = {}
+        for _, _, parent in self._combos:
+            forms = [normalise(w).strip() for w in self.concepts[parent].action_words]
+            self._actions[parent] = (
+                frozenset(f for f in forms if f and not has_cjk(f)),
+                tuple(f for f in forms if has_cjk(f)),
+            )
 
     def _build_patterns(self) -> None:
         # A surface form names one concept per facet: "smart grid" may be both
@@ -249,12 +300,62 @@ class Taxonomy:
         for lexicon in self._lexicons:
             found += lexicon.scan_words(norm, tokens)
             found += lexicon.scan_chars(norm)
+        found += self._combined(norm, tokens, found)
         found.sort()
         out = []
         for start, end, cid in found:
             phrase = text[start:end] if same_length else norm[start:end]
             out.append(Tag(cid, phrase, start, end))
         return out
+
+    def _combined(
+        self, norm: str, tokens: list[tuple[str, int, int]], found: list[tuple[int, int, str]]
+    ) -> list[tuple[int, int, str]]:
+        """Combined concepts: the parent's action and a listed object in one sentence.
+
+        The phrase runs from the action word (or the parent's own tag) to the
+        object, so the explanation shows both. A sentence that already names
+        the combined concept directly adds nothing.
+        """
+        if not any(cid in self._objects for _, _, cid in found):
+            return []
+        ends = [m.end() for m in _SENTENCE_END.finditer(norm)]
+        bounds = [0, *ends, len(norm) + 1]
+        out = []
+        for lo, hi in itertools.pairwise(bounds):
+            tags = [f for f in found if lo <= f[0] < hi]
+            if not tags:
+                continue
+            named = {cid for _, _, cid in tags}
+            words = [(a, b, w) for w, a, b in tokens if lo <= a < hi]
+            for child, objects, parent in self._combos:
+                if child in named:
+                    continue
+                obj = next((t for t in tags if t[2] in objects), None)
+                if obj is None:
+                    continue
+                action = self._action(norm[lo:hi], lo, words, tags, parent)
+                if action is not None:
+                    out.append((min(action[0], obj[0]), max(action[1], obj[1]), child))
+        return out
+
+    def _action(
+        self,
+        sentence: str,
+        offset: int,
+        words: list[tuple[int, int, str]],
+        tags: list[tuple[int, int, str]],
+        parent: str,
+    ) -> tuple[int, int] | None:
+        """Span of the first action of ``parent`` in a sentence, if any."""
+        spans = [(a, b) for a, b, cid in tags if cid == parent]
+        english, chinese = self._actions[parent]
+        spans += [(a, b) for a, b, w in words if w in english]
+        for word in chinese:
+            at = sentence.find(word)
+            if at >= 0:
+                spans.append((offset + at, offset + at + len(word)))
+        return min(spans) if spans else None
 
     def __len__(self) -> int:
         return len(self.concepts)
@@ -321,6 +422,8 @@ def _load(path: Path) -> Taxonomy:
                 zh=str(e["zh"]),
                 en_synonyms=tuple(str(s) for s in e.get("en_synonyms") or ()),
                 zh_synonyms=tuple(str(s) for s in e.get("zh_synonyms") or ()),
+                combines=tuple(str(s) for s in e.get("combines") or ()),
+                action_words=tuple(str(s) for s in e.get("action_words") or ()),
             )
         )
     if problems:

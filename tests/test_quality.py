@@ -13,8 +13,8 @@ import pytest
 from matchmaker import Matchmaker, evaluate
 from matchmaker._evaluate import load_judgements, top_overlap
 
-NDCG_FLOOR = 0.81
-MRR_FLOOR = 0.85
+NDCG_FLOOR = 0.83
+MRR_FLOOR = 0.95
 # Documented partnerships, each link held out in turn: 0.349 measured.
 PARTNERSHIP_NDCG_FLOOR = 0.32
 

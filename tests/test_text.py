@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -187,3 +189,90 @@ def test_taxonomy_covers_every_demand_and_table8_competency() -> None:
 )
 def test_mission_report_vocabulary_is_tagged(phrase: str) -> None:
     assert load_taxonomy().tag(phrase), phrase
+
+
+# -- combined concepts: the parent's action and a listed object in one sentence ----
+
+
+def test_combined_concept_needs_action_and_object_in_one_sentence() -> None:
+    tax = load_taxonomy()
+
+    def found(text: str) -> list[tuple[str, str]]:
+        return [(t.concept, t.phrase) for t in tax.tag(text) if t.concept == "battery-recycling"]
+
+    text = "We need to recover lithium, cobalt and nickel from spent electric-vehicle batteries."
+    assert found(text) == [
+        (
+            "battery-recycling",
+            "recover lithium, cobalt and nickel from spent electric-vehicle batteries",
+        )
+    ]
+    assert found("We recover heat from furnaces. We also assemble batteries.") == []
+    assert found("We assemble batteries and heat pumps.") == []
+    # named outright: no second tag from the same sentence
+    assert len(found("Battery recycling: we recycle batteries.")) == 1
+    assert found("从动力电池中回收锂") == [("battery-recycling", "动力电池中回收")]
+    # Traditional Chinese: same concept, phrase quoted as written
+    assert found("從動力電池中回收鋰") == [("battery-recycling", "動力電池中回收")]
+    # an object below a listed one counts: steel is within the metals sector
+    assert "metal-recycling" in {t.concept for t in tax.tag("We reclaim steel from old cars.")}
+
+
+def test_combined_concept_rules_are_checked() -> None:
+    from matchmaker._taxonomy import Concept, Taxonomy
+
+    concepts = [
+        Concept("recycling", None, "capability", "recycling", "回收", action_words=("re use",)),
+        Concept("reuse", None, "capability", "reuse", "再利用"),
+        Concept("batteries", None, "sector", "batteries", "蓄电池"),
+        Concept("battery-recycling", "recycling", "capability", "battery recycling", "电池回收",
+                combines=("batteries", "tyres")),
+        Concept("part-reuse", "reuse", "capability", "part reuse", "零件再利用",
+                combines=("batteries",)),
+    ]  # fmt: skip
+    with pytest.raises(ValueError, match="Invalid taxonomy") as error:
+        Taxonomy(concepts)
+    message = str(error.value)
+    assert "'battery-recycling', field 'combines': unknown concepts ['tyres']" in message
+    assert "'part-reuse', field 'combines': its parent 'reuse' needs 'action_words'" in message
+    assert "'recycling', field 'action_words': English action words must be single words" in message
+
+
+# No synonym of a combined concept can be spelt from these words, so every tag
+# of one comes from the combination rule.
+_ACTION_VOCAB = ["recover", "recycled", "reuse", "回收", "batteries", "动力电池", "steel", "tyres",
+                 "heat", "from", ".", "。", ";", "and"]  # fmt: skip
+
+
+@given(st.lists(st.sampled_from(_ACTION_VOCAB), max_size=10).map(" ".join))
+def test_combined_concepts_match_a_sentence_by_sentence_reference(text: str) -> None:
+    import re
+
+    tax = load_taxonomy()
+    tags = tax.tag(text)
+    norm = normalise(text)
+    cuts = [0, *(m.end() for m in re.finditer(r"[.;!?\n。；！？]", norm)), len(norm) + 1]
+    combined = {c for c in tax.ids if tax.concepts[c].combines}
+    want = set()
+    for lo, hi in itertools.pairwise(cuts):
+        inside = [t for t in tags if lo <= t.start < hi]
+        sentence = norm[lo:hi]
+        for child in combined:
+            concept = tax.concepts[child]
+            parent = tax.concepts[str(concept.parent)]
+            has_object = any(
+                any(tax.is_within(t.concept, o) for o in concept.combines) for t in inside
+            )
+            has_action = any(t.concept == parent.id for t in inside) or any(
+                (w in sentence) if has_cjk(w) else re.search(rf"\b{w}\b", sentence)
+                for w in parent.action_words
+            )
+            if has_object and has_action:
+                want.add((child, lo))
+    got = set()
+    for t in tags:
+        if t.concept in combined:
+            lo = max(c for c in cuts if c <= t.start)
+            got.add((t.concept, lo))
+            assert t.phrase == text[t.start : t.end]
+    assert got == want
