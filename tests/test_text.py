@@ -185,6 +185,8 @@ def test_taxonomy_covers_every_demand_and_table8_competency() -> None:
         "再制造",
         "绿色清洗",
         "保税区",
+        "circular economy",
+        "循环经济",
     ],
 )
 def test_mission_report_vocabulary_is_tagged(phrase: str) -> None:
@@ -276,3 +278,13 @@ def test_combined_concepts_match_a_sentence_by_sentence_reference(text: str) -> 
             got.add((t.concept, lo))
             assert t.phrase == text[t.start : t.end]
     assert got == want
+
+
+def test_circular_economy_is_a_concept_of_its_own() -> None:
+    # Used by many profiles; not the parent of remanufacturing or recycling, so a
+    # profile naming only "the circular economy" shares no concept with them.
+    tax = load_taxonomy()
+    assert {t.concept for t in tax.tag("circular-economy potential")} == {"circular-economy"}
+    assert {t.concept for t in tax.tag("循环经济")} == {"circular-economy"}
+    assert not tax.is_within("remanufacturing", "circular-economy")
+    assert not tax.is_within("recycling", "circular-economy")
