@@ -288,3 +288,12 @@ def test_circular_economy_is_a_concept_of_its_own() -> None:
     assert {t.concept for t in tax.tag("循环经济")} == {"circular-economy"}
     assert not tax.is_within("remanufacturing", "circular-economy")
     assert not tax.is_within("recycling", "circular-economy")
+
+
+def test_as_good_as_new_names_remanufacturing_itself() -> None:
+    tax = load_taxonomy()
+    for phrase in ("restored to as-new condition", "as good as new", "不低于原型新品"):
+        assert [t.concept for t in tax.tag(phrase)] == ["remanufacturing"], phrase
+    assert [t.concept for t in tax.tag("OEM specification")] == [
+        "remanufacturing-quality-assurance"
+    ]
