@@ -164,11 +164,16 @@ def resolve_judgements(
 ) -> tuple[list[Judgement], str | None]:
     """The graded queries meant by ``judgements``, and the candidate country to use.
 
-    ``"partnerships"`` ranks partners anywhere (country None); a path or None
-    loads graded queries; a list must hold :class:`Judgement` objects.
+    ``"partnerships"`` ranks partners anywhere (country None); ``"holdout"``
+    loads the bundled held-out set; a path or None loads graded queries; a
+    list must hold :class:`Judgement` objects.
     """
     if isinstance(judgements, str) and judgements == "partnerships":
         return _partnership_queries(engine), None
+    if isinstance(judgements, str) and judgements == "holdout":
+        from ._catalogue import bundled_dir
+
+        return load_judgements(bundled_dir() / "judgements_holdout.yaml"), country
     if judgements is None or isinstance(judgements, str | Path):
         return load_judgements(judgements), country
     items = list(judgements)
@@ -177,8 +182,8 @@ def resolve_judgements(
     ]
     if bad:
         raise TypeError(
-            "The 'judgements' parameter must be None, a path, 'partnerships' or a list of "
-            f"Judgement (see matchmaker.load_judgements). Got {', '.join(bad[:5])}."
+            "The 'judgements' parameter must be None, a path, 'partnerships', 'holdout' or a "
+            f"list of Judgement (see matchmaker.load_judgements). Got {', '.join(bad[:5])}."
         )
     return items, country
 
@@ -201,11 +206,13 @@ def evaluate(
     Parameters
     ----------
     engine : Matchmaker
-    judgements : path, list of Judgement, "partnerships" or None
-        ``None`` uses the bundled judgement set. ``"partnerships"`` turns
-        every documented partnership of the catalogue into a query (each
-        link held out in turn: the profile's needs, or its offers when it
-        states no needs, must find its documented partner).
+    judgements : path, list of Judgement, "partnerships", "holdout" or None
+        ``None`` uses the bundled judgement set. ``"holdout"`` uses the
+        bundled held-out set (written after the engine was tuned on the
+        first; do not tune on it). ``"partnerships"`` turns every documented
+        partnership of the catalogue into a query (each link held out in
+        turn: the profile's needs, or its offers when it states no needs,
+        must find its documented partner).
     k : int, default 5
     country : str, optional
         Restrict candidates to this country (UK partners by default).

@@ -458,7 +458,7 @@ def tune(
     engine : Matchmaker
         Fitted on first use. Its weights are always tried first, and its
         thresholds are kept.
-    judgements : path, list of Judgement, "partnerships" or None
+    judgements : path, list of Judgement, "partnerships", "holdout" or None
         As for :func:`evaluate`: the bundled judgement set by default.
         Queries with no relevant profile (no-match queries) are left out.
     method : {"grid", "random", "coordinate"}, default "grid"

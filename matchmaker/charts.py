@@ -179,7 +179,7 @@ def plot_precision_at_k(
     ----------
     before, after : Matchmaker
         E.g. ``engine`` and ``engine.with_weights(result.best_weights)``.
-    judgements : path, list of Judgement, "partnerships" or None
+    judgements : path, list of Judgement, "partnerships", "holdout" or None
         As for :func:`evaluate`; the bundled judgement set by default.
     ks : iterable of int, default 1..10
     country : str, optional
