@@ -290,6 +290,8 @@ def explain_pair(
         if ready_bits
         else "No documented awards, funded projects or presence in China."
     )
+    if ready_bits and not covered:
+        ready_sentence += " Not counted: it shares no capability with the need."
     sentences = {
         "concept": concept_sentence,
         "focus": focus_sentence,

@@ -193,6 +193,9 @@ def score_components(
         ready = np.broadcast_to(candidate_readiness[None, :], concept.shape).copy()
     else:
         ready = np.broadcast_to(candidate_readiness[:, None], concept.shape).copy()
+    # Readiness is a prior on a relevant partner: it does not order
+    # candidates that share no capability with the need.
+    ready[concept <= 0] = 0.0
     blank = offers.empty[None, :] | needs.empty[:, None]
     for matrix in (concept, focus, sector_fit, text, ready):
         matrix[blank] = 0.0

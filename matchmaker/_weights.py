@@ -41,7 +41,8 @@ class Weights(BaseModel):
         Weight of industry/sector fit.
     readiness : float, default 0.05
         Weight of the small prior for evidence of readiness (awards, funded
-        projects, presence in China).
+        projects, presence in China); it counts only for a candidate that
+        shares a capability concept with the need.
     strong, moderate : float
         Lowest total score for a ``strong`` / ``moderate`` label.
     strong_coverage, moderate_coverage : float

@@ -80,6 +80,20 @@ def test_components_add_up_to_the_score(tiny_engine: Matchmaker) -> None:
         assert table.weight.sum() == pytest.approx(1.0, abs=1e-3)
 
 
+def test_readiness_counts_only_for_a_candidate_sharing_a_capability(
+    tiny_engine: Matchmaker,
+) -> None:
+    # The cladder has an award (readiness 0.25) but nothing to do with wastewater.
+    unrelated = tiny_engine.shortlist("wastewater treatment", k=10)
+    row = unrelated.to_frame().set_index("id").loc["cladder"]
+    assert row.concept == 0
+    assert row.readiness == 0
+    sentence = unrelated.explain("cladder").components.set_index("component").sentence
+    assert sentence["readiness"].endswith("Not counted: it shares no capability with the need.")
+    related = tiny_engine.shortlist("laser cladding", k=10).to_frame().set_index("id")
+    assert related.loc["cladder", "readiness"] == pytest.approx(0.25)
+
+
 def test_missing_sector_shares_its_weight(tiny_engine: Matchmaker) -> None:
     # The need names no sector: the sector weight must not count as a zero.
     explanation = tiny_engine.shortlist("thermal spraying", k=1).explain(1)

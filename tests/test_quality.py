@@ -17,7 +17,7 @@ NDCG_FLOOR = 0.83
 MRR_FLOOR = 0.95
 # Documented partnerships, each link held out in turn: 0.349 measured.
 PARTNERSHIP_NDCG_FLOOR = 0.32
-# The held-out set, written after the engine was tuned on the first: 0.689 measured.
+# The held-out set, written after the engine was tuned on the first: 0.722 measured.
 HOLDOUT_NDCG_FLOOR = 0.65
 
 

@@ -417,6 +417,8 @@ def test_fit_weights_is_seeded(engine: Matchmaker) -> None:
 def test_latest_status_labels_a_pair(engine: Matchmaker) -> None:
     log = _pairs_log(engine)
     first = log.iloc[0]
+    paired = set(log.offer_id[log.need_id == first.need_id])
+    unpaired = min(p.id for p in engine.catalogue_ if p.country == "GB" and p.id not in paired)
     later = pd.DataFrame(
         [
             {
@@ -433,7 +435,7 @@ def test_latest_status_labels_a_pair(engine: Matchmaker) -> None:
             },
             {
                 "need_id": first.need_id,
-                "offer_id": "twi",
+                "offer_id": unpaired,
                 "status": "contacted",
                 "date": pd.Timestamp("2025-01-01"),
             },
