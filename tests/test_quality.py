@@ -17,7 +17,8 @@ NDCG_FLOOR = 0.83
 MRR_FLOOR = 0.95
 # Documented partnerships, each link held out in turn: 0.349 measured.
 PARTNERSHIP_NDCG_FLOOR = 0.32
-# The held-out set, written after the engine was tuned on the first: 0.722 measured.
+# The held-out set, written after the engine was tuned on the first: 0.689 when first
+# measured, 0.781 after changes made once its texts had been read (README).
 HOLDOUT_NDCG_FLOOR = 0.65
 
 
