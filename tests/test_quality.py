@@ -17,9 +17,9 @@ NDCG_FLOOR = 0.83
 MRR_FLOOR = 0.95
 # Documented partnerships, each link held out in turn: 0.349 measured.
 PARTNERSHIP_NDCG_FLOOR = 0.32
-# The held-out set, written after the engine was tuned on the first: 0.689 when first
-# measured, 0.781 after changes made once its texts had been read (README).
-HOLDOUT_NDCG_FLOOR = 0.65
+# The held-out set, written after the engine was tuned on the first (README): 0.628 over
+# both parts (h01-h16 0.781, of which texts were read before later changes; h17-h34 0.495).
+HOLDOUT_NDCG_FLOOR = 0.58
 
 
 @pytest.fixture(scope="module")
