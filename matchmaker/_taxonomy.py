@@ -14,6 +14,7 @@ synonym of it appears.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 from collections.abc import Iterable
@@ -321,20 +322,29 @@ class Taxonomy:
             return []
         ends = [m.end() for m in _SENTENCE_END.finditer(norm)]
         bounds = [0, *ends, len(norm) + 1]
+        # Group tags and words by sentence once (sentence i is bounds[i]..bounds[i + 1]).
+        tags_in: dict[int, list[tuple[int, int, str]]] = {}
+        for f in found:
+            tags_in.setdefault(bisect.bisect_right(ends, f[0]), []).append(f)
+        words_in: dict[int, list[tuple[int, int, str]]] = {}
+        for w, a, b in tokens:
+            words_in.setdefault(bisect.bisect_right(ends, a), []).append((a, b, w))
         out = []
-        for lo, hi in itertools.pairwise(bounds):
-            tags = [f for f in found if lo <= f[0] < hi]
-            if not tags:
+        for i, tags in tags_in.items():
+            if not any(t[2] in self._objects for t in tags):
                 continue
             named = {cid for _, _, cid in tags}
-            words = [(a, b, w) for w, a, b in tokens if lo <= a < hi]
+            lo, hi = bounds[i], bounds[i + 1]
+            actions: dict[str, tuple[int, int] | None] = {}  # one look-up per parent
             for child, objects, parent in self._combos:
-                if child in named:
-                    continue
                 obj = next((t for t in tags if t[2] in objects), None)
-                if obj is None:
+                if child in named or obj is None:
                     continue
-                action = self._action(norm[lo:hi], lo, words, tags, parent)
+                if parent not in actions:
+                    actions[parent] = self._action(
+                        norm[lo:hi], lo, words_in.get(i, []), tags, parent
+                    )
+                action = actions[parent]
                 if action is not None:
                     out.append((min(action[0], obj[0]), max(action[1], obj[1]), child))
         return out

@@ -10,6 +10,8 @@ import pytest
 
 from matchmaker._cli import main
 
+REGISTRATIONS = Path(__file__).parent / "data" / "import" / "event_registrations.csv"
+
 
 def test_demo_prints_and_writes_every_demand(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
@@ -74,7 +76,7 @@ def test_import_subcommand_and_catalogue_methods(
 ) -> None:
     import matchmaker
 
-    fixture = Path(__file__).parent / "data" / "import" / "event_registrations.csv"
+    fixture = REGISTRATIONS
     report = tmp_path / "report.csv"
     assert main(["import", str(fixture), "--report", str(report)]) == 0
     assert "Rows:" in capsys.readouterr().out
@@ -98,7 +100,7 @@ def test_import_saves_a_merged_catalogue_the_other_commands_use(
 ) -> None:
     import matchmaker
 
-    fixture = Path(__file__).parent / "data" / "import" / "event_registrations.csv"
+    fixture = REGISTRATIONS
     saved = tmp_path / "mission"
     assert main(["import", str(fixture), "--save", str(saved)]) == 0
     assert f"saved to {saved}" in capsys.readouterr().out
