@@ -171,6 +171,7 @@ def _concept_matches(
                 "facet": taxonomy.facet(need),
                 "need_phrase": phrase,
                 "offer_concept": offer,
+                "offer_label": taxonomy.concepts[offer].en if offer else "",
                 "offer_phrase": first_offer.get(offer, ""),
                 "relation": relation,
                 "credit": round(credit, 3),
@@ -220,6 +221,50 @@ def _labels(rows: list[dict[str, Any]], limit: int = 3) -> str:
     return text
 
 
+def _via(rows: list[dict[str, Any]], limit: int = 3) -> str:
+    """Labels of covered concepts; one covered only through a relative names it."""
+    labels = []
+    for r in rows[:limit]:
+        label = str(r["label"]).split(" (")[0]
+        if r["credit"] < 1 and r["offer_concept"]:
+            label += f" (via {r['offer_label']})"
+        labels.append(label)
+    text = ", ".join(labels)
+    if len(rows) > limit:
+        text += f" and {len(rows) - limit} more"
+    return text
+
+
+def _concept_sentence(capability: list[dict[str, Any]]) -> str:
+    """Say which need concepts the candidate covers fully, in part, or not at all.
+
+    Examples
+    --------
+    >>> rows = [
+    ...     {"label": "battery recycling", "credit": 0.5, "offer_concept": "recycling",
+    ...      "offer_label": "recycling"},
+    ...     {"label": "batteries", "credit": 0.0, "offer_concept": "", "offer_label": ""},
+    ... ]
+    >>> _concept_sentence(rows)
+    'Covers none of 2 need concepts fully. In part: battery recycling (via recycling). Not covered: batteries.'
+    """
+    full = [m for m in capability if m["credit"] >= 1]
+    part = [m for m in capability if 0 < m["credit"] < 1]
+    gaps = [m for m in capability if m["credit"] == 0]
+    n = len(capability)
+    if full:
+        out = f"Covers {len(full)} of {n} need concepts fully ({_labels(full)})."
+    elif part:
+        out = f"Covers none of {n} need concepts fully."
+    else:
+        out = f"Covers none of {n} need concepts."
+    if part:
+        out += f" In part: {_via(part)}."
+    if gaps:
+        out += f" Not covered: {_labels(gaps)}."
+    return out
+
+
 def explain_pair(
     engine: Matchmaker,
     query: Query,
@@ -259,11 +304,7 @@ def explain_pair(
             "The need names no capability the taxonomy knows, so nothing can overlap."
         )
     else:
-        concept_sentence = f"Covers {len(covered)} of {len(capability)} need concepts"
-        concept_sentence += f" ({_labels(covered)})." if len(covered) else "."
-        gaps = [m for m in capability if m["credit"] == 0]
-        if len(gaps):
-            concept_sentence += f" Not covered: {_labels(gaps)}."
+        concept_sentence = _concept_sentence(capability)
     focus_sentence = _focus_sentence(taxonomy, query.tags, candidate_tags)
     text_sentence = (
         f"Shares wording with the need: {', '.join(terms)}."
@@ -350,7 +391,7 @@ def _reason(
 ) -> str:
     if strength == "weak":
         if len(covered):
-            line = f"Weak: only partial overlap ({_labels(covered)})"
+            line = f"Weak: only partial overlap: {_via(covered)}"
         elif len(sectors_hit):
             line = (
                 f"Weak: same sector ({_labels(sectors_hit, 2)}) but no capability the need asks for"
@@ -360,7 +401,7 @@ def _reason(
         else:
             line = "Weak: nothing in common with the need"
     else:
-        line = f"Covers {_labels(covered)}"
+        line = f"Covers {_via(covered)}"
         if len(sectors_hit):
             line += f"; sector: {_labels(sectors_hit, 2)}"
         if candidate.china_presence:

@@ -41,6 +41,24 @@ def test_partial_credit_through_the_hierarchy(tiny_engine: Matchmaker) -> None:
     assert broad.loc["cladder", "concept"] == pytest.approx(vec.hierarchy_up)
 
 
+def test_explanation_says_when_a_concept_is_covered_only_through_a_relative(
+    tiny_engine: Matchmaker,
+) -> None:
+    shortlist = tiny_engine.shortlist("laser cladding and engine remanufacturing", k=10)
+    frame = shortlist.to_frame().set_index("id")
+    generalist = shortlist.explain("generalist")
+    sentence = generalist.components.set_index("component").loc["concept", "sentence"]
+    assert sentence == (
+        "Covers none of 2 need concepts fully. In part: laser cladding (via surface "
+        "engineering). Not covered: engine remanufacturing."
+    )
+    assert "laser cladding (via surface engineering)" in frame.loc["generalist", "reasons"]
+    exact = shortlist.explain("cladder").components.set_index("component")
+    assert exact.loc["concept", "sentence"] == (
+        "Covers 1 of 2 need concepts fully (laser cladding). Not covered: engine remanufacturing."
+    )
+
+
 def test_focus_ranks_the_specialist_above_the_generalist(tiny_taxonomy: Taxonomy) -> None:
     # Both cover the need completely (concept 1.0); only the specialist is
     # about nothing else. Text similarity is switched off to isolate focus.
