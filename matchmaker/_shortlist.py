@@ -166,12 +166,65 @@ class Shortlist:
             rows.append(row)
         return pd.DataFrame(rows, columns=[*COLUMNS, *COMPONENTS])
 
+    def understood(self) -> pd.DataFrame:
+        """The taxonomy concepts read in the query, with the phrase that named each.
+
+        One row per concept, capabilities first, then in order of first
+        appearance: ``concept``, ``label``, ``facet`` (``capability`` or
+        ``sector``) and ``phrase``. An empty table, or one without a
+        capability, means the query names nothing the taxonomy knows: every
+        candidate is then ranked on shared wording alone and labelled weak.
+
+        Examples
+        --------
+        >>> from matchmaker import Matchmaker
+        >>> top = Matchmaker().shortlist("laser cladding for aerospace parts", k=1)
+        >>> top.understood()[["concept", "facet", "phrase"]].values.tolist()
+        [['laser-cladding', 'capability', 'laser cladding'], ['sector-aerospace', 'sector', 'aerospace']]
+        """
+        taxonomy = self.engine.vectorizer_.taxonomy_
+        rows: dict[str, dict[str, str]] = {}
+        for tag in self.query.tags:
+            rows.setdefault(
+                tag.concept,
+                {
+                    "concept": tag.concept,
+                    "label": taxonomy.label(tag.concept),
+                    "facet": taxonomy.facet(tag.concept),
+                    "phrase": tag.phrase,
+                },
+            )
+        ordered = sorted(rows.values(), key=lambda r: r["facet"] != "capability")
+        return pd.DataFrame(ordered, columns=["concept", "label", "facet", "phrase"])
+
     def headline(self) -> str:
-        """One line saying what was asked and whether a good match exists."""
+        """What was asked, how it was read, and whether a good match exists."""
         what = "needs" if self.query.direction == "needs" else "offers"
         head = f"Shortlist for: {self.query.label}"
         if self.query.profile_id:
             head += f" [{self.query.profile_id}, its {what}]"
+        understood = self.understood()
+        labels = [str(label).split(" (")[0] for label in understood.label]
+        if (understood.facet == "capability").any():
+            shown = ", ".join(labels[:6]) + (
+                f" and {len(labels) - 6} more" if len(labels) > 6 else ""
+            )
+            head += f"\nRead as: {shown}"
+        else:
+            if labels:
+                head += (
+                    f"\nRead as: sectors only ({', '.join(labels)}), no capability the taxonomy "
+                    "knows; candidates are ranked on sector and shared wording, none better than weak."
+                )
+            else:
+                head += (
+                    "\nRead as: nothing the taxonomy knows; candidates are ranked on shared "
+                    "wording only, none better than weak."
+                )
+            head += (
+                " Name the technique or service wanted (e.g. 'laser cladding', 'battery "
+                "recycling') for a better list."
+            )
         if self.no_good_match:
             head += "\nNo good match: every candidate below is weak; treat them as leads only."
         return head

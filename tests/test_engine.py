@@ -41,6 +41,26 @@ def test_partial_credit_through_the_hierarchy(tiny_engine: Matchmaker) -> None:
     assert broad.loc["cladder", "concept"] == pytest.approx(vec.hierarchy_up)
 
 
+def test_shortlist_says_how_it_read_the_query(tiny_engine: Matchmaker) -> None:
+    shortlist = tiny_engine.shortlist("Aerospace parts: laser cladding, then laser cladding again")
+    understood = shortlist.understood()
+    assert understood.values.tolist() == [
+        ["laser-cladding", "laser cladding (激光熔覆)", "capability", "laser cladding"],
+        ["aerospace", "aerospace (航空航天)", "sector", "Aerospace"],
+    ]
+    assert "\nRead as: laser cladding, aerospace\n" in shortlist.headline() + "\n"
+
+    sector_only = tiny_engine.shortlist("aerospace parts")
+    assert sector_only.understood().facet.tolist() == ["sector"]
+    assert "Read as: sectors only (aerospace)" in sector_only.headline()
+    assert set(sector_only.strength) == {"weak"}
+
+    nothing = tiny_engine.shortlist("the widgets keep going wrong")
+    assert nothing.understood().empty
+    assert "Read as: nothing the taxonomy knows" in str(nothing)
+    assert "Read as: nothing the taxonomy knows" in nothing._repr_html_()
+
+
 def test_explanation_says_when_a_concept_is_covered_only_through_a_relative(
     tiny_engine: Matchmaker,
 ) -> None:
@@ -365,6 +385,12 @@ def test_any_text_query_gives_a_valid_shortlist_or_a_clear_error(text: str) -> N
     assert frame.score.between(0, 1).all()
     assert list(frame.score) == sorted(frame.score, reverse=True)
     assert set(frame.strength) <= {"strong", "moderate", "weak"}
+    understood = shortlist.understood()
+    assert understood.concept.is_unique
+    if not (understood.facet == "capability").any():
+        # a query naming no capability can never be better than weak
+        assert set(frame.strength) == {"weak"}
+        assert "none better than weak" in shortlist.headline()
 
 
 _ENGINE: list[Matchmaker] = []
