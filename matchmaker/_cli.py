@@ -136,6 +136,8 @@ def _shortlist(args: argparse.Namespace) -> int:
         print(shortlist)
     else:
         written = write_frame(shortlist.to_frame(), args.out, fmt)
+        # How the query was read goes beside the file, never into a piped table.
+        print(shortlist.headline(), file=sys.stderr if written == "-" else sys.stdout)
         if written != "-":
             print(f"{len(shortlist)} candidates written to {written}")
     if args.explain:

@@ -32,11 +32,14 @@ def test_shortlist_formats(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     assert main(["shortlist", "laser cladding", "--country", "GB", "--top", "2"]) == 0
     assert "Shortlist for: laser cladding" in capsys.readouterr().out
     assert main(["shortlist", "laser cladding", "--top", "2", "--format", "json"]) == 0
-    rows = json.loads(capsys.readouterr().out)
+    piped = capsys.readouterr()
+    rows = json.loads(piped.out)  # the table alone on stdout
     assert [r["rank"] for r in rows] == [1, 2]
+    assert "Read as: laser cladding" in piped.err
     path = tmp_path / "s.xlsx"
     assert main(["shortlist", "laser cladding", "--top", "2", "--out", str(path)]) == 0
     assert pd.read_excel(path).shape[0] == 2
+    assert "Read as: laser cladding" in capsys.readouterr().out
 
 
 def test_shortlist_explains_a_rank(capsys: pytest.CaptureFixture[str]) -> None:
