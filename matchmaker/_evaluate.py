@@ -21,6 +21,9 @@ if TYPE_CHECKING:
 
 __all__ = ["Evaluation", "Judgement", "evaluate", "load_judgements", "ndcg_at_k"]
 
+#: How a graded query is worded: a problem in plain words, or the technique named.
+STYLES = ("everyday", "technical")
+
 
 @dataclass(frozen=True)
 class Judgement:
@@ -32,6 +35,7 @@ class Judgement:
     language: str = "en"
     no_match: bool = False
     equivalent_of: str | None = None
+    style: str | None = None
 
 
 def load_judgements(path: str | Path | None = None) -> list[Judgement]:
@@ -42,7 +46,9 @@ def load_judgements(path: str | Path | None = None) -> list[Judgement]:
     path : str or Path, optional
         A YAML file with a ``queries`` list; each query has ``id``, ``text``,
         ``relevant`` (``{profile id: grade 0-3}``) and optionally ``no_match``,
-        ``language`` and ``equivalent_of``. ``None`` loads the bundled set.
+        ``language``, ``equivalent_of`` and ``style`` (``everyday`` for a
+        problem told in plain words, ``technical`` for one that names the
+        technique or service). ``None`` loads the bundled set.
 
     Returns
     -------
@@ -77,6 +83,12 @@ def load_judgements(path: str | Path | None = None) -> list[Judgement]:
             )
         if not q.get("text"):
             problems.append(f"{path}, query {qid!r}, field 'text': missing")
+        style = q.get("style")
+        if style not in (None, *STYLES):
+            problems.append(
+                f"{path}, query {qid!r}, field 'style': must be one of {', '.join(STYLES)}, "
+                f"got {style!r}"
+            )
         if q.get("no_match") and any(relevant.values()):
             problems.append(f"{path}, query {qid!r}: no_match is true but relevant ids are graded")
         out.append(
@@ -87,6 +99,7 @@ def load_judgements(path: str | Path | None = None) -> list[Judgement]:
                 language=str(q.get("language", "en")),
                 no_match=bool(q.get("no_match", False)),
                 equivalent_of=q.get("equivalent_of"),
+                style=style,
             )
         )
     if problems:
@@ -142,7 +155,7 @@ class Evaluation:
     Attributes
     ----------
     per_query : DataFrame
-        One row per query: ``query``, ``language``, ``no_match``,
+        One row per query: ``query``, ``text``, ``language``, ``style``, ``no_match``,
         ``precision@k``, ``recall@k``, ``ap@k``, ``ndcg@k``, ``rr@k``,
         ``top_strength`` and ``top_ids``.
     summary : Series
@@ -247,6 +260,7 @@ def evaluate(
                 "query": q.id,
                 "text": q.text,
                 "language": q.language,
+                "style": q.style,
                 "no_match": q.no_match,
                 f"precision@{k}": binary["precision"],
                 f"recall@{k}": binary["recall"],

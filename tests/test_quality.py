@@ -8,6 +8,7 @@ worse fails here.
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from matchmaker import Matchmaker, evaluate
@@ -88,3 +89,39 @@ def test_partnership_leave_one_out_floor(engine: Matchmaker) -> None:
     loo = evaluate(engine, "partnerships", k=5)
     assert loo.summary["queries"] >= 30
     assert loo.summary["ndcg@5"] >= PARTNERSHIP_NDCG_FLOOR
+
+
+def test_bad_judgements_are_all_reported_with_query_and_field(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "judged.yaml"
+    path.write_text(
+        """queries:
+- {id: a, text: laser cladding, relevant: {twi: 4}}
+- {id: b, relevant: {twi: 1}}
+- {id: c, text: power transformers, no_match: true, relevant: {twi: 2}}
+- {id: d, text: laser cladding, style: casual}
+- {id: e, text: our worn shafts are scrapped, style: everyday, relevant: {twi: 3}}
+""",
+        encoding="utf-8",
+    )
+    with pytest.raises(ValueError, match="Invalid judgements") as err:
+        load_judgements(path)
+    message = str(err.value)
+    assert "query 'a', field 'relevant': grades must be 0-3, got {'twi': 4}" in message
+    assert "query 'b', field 'text': missing" in message
+    assert "query 'c': no_match is true but relevant ids are graded" in message
+    assert "query 'd', field 'style': must be one of everyday, technical, got 'casual'" in message
+    assert "query 'e'" not in message
+
+
+def test_style_is_kept_per_query(engine: Matchmaker, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "judged.yaml"
+    path.write_text(
+        """queries:
+- {id: a, text: laser cladding, style: technical, relevant: {twi: 3}}
+- {id: b, text: our worn shafts are scrapped, relevant: {twi: 3}}
+""",
+        encoding="utf-8",
+    )
+    per_query = evaluate(engine, path).per_query.set_index("query")
+    assert per_query.loc["a", "style"] == "technical"
+    assert pd.isna(per_query.loc["b", "style"])
