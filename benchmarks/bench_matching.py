@@ -71,15 +71,26 @@ def main() -> None:
         },
     ]
     print_table("Matching on the bundled catalogue", rows)
+    held = evaluate(engine, "holdout", k=5)
     sets = {
         "judged (tuned on)": evaluate(engine, k=5).summary,
-        "held-out": evaluate(engine, "holdout", k=5).summary,
+        "held-out": held.summary,
         "partnerships": evaluate(engine, "partnerships", k=5).summary,
     }
     names = list(sets["judged (tuned on)"].index)
     print_table(
         "Ranking quality (k=5): the judgement set, the held-out set, documented partnerships",
         [{"metric": n, **{k: float(v[n]) for k, v in sets.items()}} for n in names],
+    )
+    graded = held.per_query[~held.per_query.no_match]
+    graded = graded.assign(style=graded["style"].fillna("not labelled"))
+    groups = graded.groupby(["style", "language"])["ndcg@5"]
+    print_table(
+        "Held-out NDCG@5 by wording (everyday: the problem in plain words) and language",
+        [
+            {"style": style, "language": lang, "queries": len(g), "ndcg@5": float(g.mean())}
+            for (style, lang), g in groups
+        ],
     )
 
 
