@@ -35,6 +35,12 @@ def _parser() -> argparse.ArgumentParser:
         "--catalogue", help="folder or YAML file of profiles (default: the bundled catalogue)"
     )
     parser.add_argument("--weights", help="YAML or JSON file of weights and thresholds")
+    parser.add_argument(
+        "--semantic-model",
+        metavar="FOLDER",
+        help="local sentence-embedding model (e.g. all-MiniLM-L6-v2): compare meaning, not "
+        "only shared words; needs the 'semantic' extra (see docs/matching.md)",
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     demo = sub.add_parser(
@@ -86,18 +92,23 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _engine(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+def build_engine(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    """The fitted engine the command-line options ask for (catalogue, weights, model)."""
     from ._catalogue import load_catalogue
     from ._engine import Matchmaker
+    from ._vectorize import ProfileVectorizer
 
-    catalogue = load_catalogue(args.catalogue)
-    return Matchmaker(catalogue, weights=args.weights).fit()
+    catalogue = load_catalogue(getattr(args, "catalogue", None))
+    vectorizer = ProfileVectorizer(semantic_model=getattr(args, "semantic_model", None))
+    return Matchmaker(
+        catalogue, weights=getattr(args, "weights", None), vectorizer=vectorizer
+    ).fit()
 
 
 def _demo(args: argparse.Namespace) -> int:
     from ._export import write_frame
 
-    engine = _engine(args)
+    engine = build_engine(args)
     demands = [p for p in engine.catalogue_ if p.country == "CN" and p.kind == "sector_demand"]
     if not demands:
         print("The catalogue has no Chinese market demands (kind sector_demand).", file=sys.stderr)
@@ -123,7 +134,7 @@ def _demo(args: argparse.Namespace) -> int:
 def _shortlist(args: argparse.Namespace) -> int:
     from ._export import write_frame
 
-    engine = _engine(args)
+    engine = build_engine(args)
     shortlist = engine.shortlist(
         args.query,
         k=args.top,

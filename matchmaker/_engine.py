@@ -129,8 +129,8 @@ class Matchmaker(BaseEstimator):  # type: ignore[misc]
         need_docs = [side_document(p, "needs") for p in profiles]
         self.vectorizer_.fit(offer_docs + need_docs)
         self.catalogue_ = catalogue
-        self.offers_ = self.vectorizer_.transform(offer_docs)
-        self.needs_ = self.vectorizer_.transform(need_docs)
+        self.offers_ = self.vectorizer_.transform(offer_docs, side="offers")
+        self.needs_ = self.vectorizer_.transform(need_docs, side="needs")
         self.readiness_ = readiness(profiles)
         tax = self.vectorizer_.taxonomy_
         self.capability_ = np.array([tax.facet(c) == "capability" for c in tax.ids])
@@ -220,7 +220,7 @@ class Matchmaker(BaseEstimator):  # type: ignore[misc]
         return None, query
 
     def _text_scores(self, text: str, direction: str) -> tuple[ComponentScores, SideVectors]:
-        vec = self.vectorizer_.transform([text])
+        vec = self.vectorizer_.transform([text], side=direction)
         if direction == "needs":
             scores = score_components(vec, self.offers_, self.capability_, self.readiness_)
         else:
@@ -306,6 +306,7 @@ class Matchmaker(BaseEstimator):  # type: ignore[misc]
                 direction=direction,
                 tags=side.tags[position],
                 vector=side.text[position],
+                semantic=None if side.semantic is None else side.semantic.row(position),
             )
             if side.empty[position]:
                 raise ValueError(
@@ -326,6 +327,7 @@ class Matchmaker(BaseEstimator):  # type: ignore[misc]
                 direction=direction,
                 tags=vec.tags[0],
                 vector=vec.text[0],
+                semantic=vec.semantic,
             )
         candidate_side = self.offers_ if direction == "needs" else self.needs_
         keep = ~candidate_side.empty

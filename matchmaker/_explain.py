@@ -213,6 +213,20 @@ def _shared_terms(engine: Matchmaker, query: Query, candidate_row: int, side: st
     return [str(names[product.col[i]]) for i in order]
 
 
+def _closest_meaning(engine: Matchmaker, query: Query, row: int, side: str) -> str | None:
+    """With a semantic model: the offer statement closest in meaning to the need."""
+    vectors = engine.offers_ if side == "offers" else engine.needs_
+    if query.semantic is None or vectors.semantic is None:
+        return None
+    candidate = vectors.semantic.row(row)
+    need, offer = (query.semantic, candidate) if side == "offers" else (candidate, query.semantic)
+    statement, cosine = need.closest(offer)
+    floor = need.floor
+    if cosine <= floor:
+        return f"Nothing it states is close in meaning to the need (best cosine {cosine:.2f})."
+    return f"Closest in meaning (cosine {cosine:.2f}): {statement!r}."
+
+
 def _labels(rows: list[dict[str, Any]], limit: int = 3) -> str:
     labels = [str(r["label"]).split(" (")[0] for r in rows]
     text = ", ".join(labels[:limit])
@@ -314,6 +328,9 @@ def explain_pair(
     chinese = has_cjk(query.text) or any(has_cjk(t.phrase) for t in candidate_tags)
     if terms and vec.pivot_labels and chinese:
         text_sentence += " (Chinese text is compared through the English labels of its concepts.)"
+    meaning = _closest_meaning(engine, query, row, candidate_side)
+    if meaning is not None:
+        text_sentence = meaning
     if not bool(np.asarray(scores.sector_known).reshape(-1)[0]):
         sector_sentence = "The need names no sector, so this weight goes to the other components."
     elif len(sectors_hit):
@@ -398,6 +415,8 @@ def _reason(
             )
         elif terms:
             line = f"Weak: no shared concept, only incidental wording ({', '.join(terms[:3])})"
+        elif raw["text"] > 0:
+            line = "Weak: no shared concept, only loosely related wording"
         else:
             line = "Weak: nothing in common with the need"
     else:

@@ -1596,11 +1596,10 @@ def plan_command(args: argparse.Namespace) -> int:
         0 on success, 1 when there is nothing to plan, 2 when the request
         cannot be met (the reasons go to standard error).
     """
-    from ._catalogue import load_catalogue
-    from ._engine import Matchmaker
+    from ._cli import build_engine
 
-    catalogue = load_catalogue(getattr(args, "catalogue", None))
-    engine = Matchmaker(catalogue, weights=getattr(args, "weights", None)).fit()
+    engine = build_engine(args)
+    catalogue = engine.catalogue_
     demands = [p.id for p in catalogue if p.country == "CN" and p.kind == "sector_demand"]
     if not demands:
         print("The catalogue has no Chinese market demands (kind sector_demand).", file=sys.stderr)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._schema import Profile
+from ._semantic import semantic_similarity
 from ._vectorize import SideVectors
 from ._weights import COMPONENTS, Weights
 
@@ -188,7 +189,10 @@ def score_components(
     concept = _coverage(needs.weight[:, capability], offers.cover[:, capability])
     focus = _focus(needs.weight[:, capability], offers.weight[:, capability])
     sector_fit = _coverage(needs.weight[:, sector], offers.cover[:, sector])
-    text = np.clip(np.asarray((needs.text @ offers.text.T).todense(), dtype=float), 0.0, 1.0)
+    if needs.semantic is not None and offers.semantic is not None:
+        text = semantic_similarity(needs.semantic, offers.semantic)
+    else:
+        text = np.clip(np.asarray((needs.text @ offers.text.T).todense(), dtype=float), 0.0, 1.0)
     if candidates == "offers":
         ready = np.broadcast_to(candidate_readiness[None, :], concept.shape).copy()
     else:

@@ -17,6 +17,7 @@ import scipy.sparse as sp
 from ._explain import Explanation, explain_pair
 from ._schema import Profile
 from ._scores import ComponentScores
+from ._semantic import SemanticVectors
 from ._taxonomy import Tag
 from ._weights import COMPONENTS
 
@@ -39,6 +40,7 @@ class Query:
     direction: str
     tags: list[Tag]
     vector: sp.csr_matrix
+    semantic: SemanticVectors | None = None
 
 
 class Shortlist:
@@ -204,6 +206,8 @@ class Shortlist:
         if self.query.profile_id:
             head += f" [{self.query.profile_id}, its {what}]"
         understood = self.understood()
+        semantic = self.engine.vectorizer_.encoder_ is not None
+        basis = "closeness in meaning" if semantic else "shared wording"
         labels = [str(label).split(" (")[0] for label in understood.label]
         if (understood.facet == "capability").any():
             shown = ", ".join(labels[:6]) + (
@@ -214,12 +218,12 @@ class Shortlist:
             if labels:
                 head += (
                     f"\nRead as: sectors only ({', '.join(labels)}), no capability the taxonomy "
-                    "knows; candidates are ranked on sector and shared wording, none better than weak."
+                    f"knows; candidates are ranked on sector and {basis}, none better than weak."
                 )
             else:
                 head += (
-                    "\nRead as: nothing the taxonomy knows; candidates are ranked on shared "
-                    "wording only, none better than weak."
+                    f"\nRead as: nothing the taxonomy knows; candidates are ranked on {basis} "
+                    "only, none better than weak."
                 )
             head += (
                 " Name the technique or service wanted (e.g. 'laser cladding', 'battery "

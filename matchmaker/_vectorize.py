@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -25,6 +26,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize as l2_normalize
 
 from ._schema import Profile
+from ._semantic import SemanticVectors, SentenceEncoder
 from ._taxonomy import Tag, Taxonomy, load_taxonomy
 from ._text import has_cjk, normalise
 
@@ -111,6 +113,9 @@ class SideVectors:
         The tags found in each text, with their phrases.
     empty : ndarray of bool (n,)
         True where the text was empty.
+    semantic : SemanticVectors or None
+        Sentence embeddings of each text and of its statements, when the
+        vectoriser has a ``semantic_model``; None otherwise.
     """
 
     weight: np.ndarray
@@ -118,6 +123,7 @@ class SideVectors:
     text: sp.csr_matrix
     tags: list[list[Tag]]
     empty: np.ndarray
+    semantic: SemanticVectors | None = None
 
 
 class ProfileVectorizer(BaseEstimator):  # type: ignore[misc]
@@ -144,7 +150,18 @@ class ProfileVectorizer(BaseEstimator):  # type: ignore[misc]
         For the TF-IDF vectors only, append to every text that contains
         Chinese the English labels of the concepts tagged in it. Profiles
         are mostly written in English, so without this a Chinese query
-        shares no wording with them and its text component is zero.
+        shares no wording with them and its text component is zero. A
+        semantic model reads the same text.
+    semantic_model : str or Path, optional
+        A local folder holding a BERT-style sentence-transformers model
+        (``config.json``, ``model.safetensors``, ``tokenizer.json``; e.g.
+        all-MiniLM-L6-v2). With it the text component compares meaning: the
+        whole need against the candidate's closest statement. Needs the
+        ``semantic`` extra; nothing is downloaded. None (default) compares
+        shared words with TF-IDF.
+    semantic_floor : float, default 0.2
+        Cosine at or below which two texts count as unrelated; the text
+        component rescales the cosine from this floor (0) to 1.
 
     Attributes
     ----------
@@ -154,6 +171,8 @@ class ProfileVectorizer(BaseEstimator):  # type: ignore[misc]
         Fitted English word n-gram vectoriser.
     chars_ : TfidfVectorizer
         Fitted Chinese character n-gram vectoriser.
+    encoder_ : SentenceEncoder or None
+        The loaded semantic model, if any.
 
     Examples
     --------
@@ -173,6 +192,8 @@ class ProfileVectorizer(BaseEstimator):  # type: ignore[misc]
         word_ngram_range: tuple[int, int] = (1, 2),
         sublinear_tf: bool = True,
         pivot_labels: bool = True,
+        semantic_model: str | Path | None = None,
+        semantic_floor: float = 0.2,
     ) -> None:
         self.taxonomy = taxonomy
         self.hierarchy_up = hierarchy_up
@@ -180,6 +201,8 @@ class ProfileVectorizer(BaseEstimator):  # type: ignore[misc]
         self.word_ngram_range = word_ngram_range
         self.sublinear_tf = sublinear_tf
         self.pivot_labels = pivot_labels
+        self.semantic_model = semantic_model
+        self.semantic_floor = semantic_floor
 
     def _check_params(self) -> None:
         for name in ("hierarchy_up", "hierarchy_down"):
@@ -189,6 +212,12 @@ class ProfileVectorizer(BaseEstimator):  # type: ignore[misc]
                     f"The {name!r} parameter of ProfileVectorizer must be a float in [0, 1]. "
                     f"Got {value!r} instead."
                 )
+        floor = self.semantic_floor
+        if isinstance(floor, bool) or not isinstance(floor, int | float) or not 0.0 <= floor < 1.0:
+            raise ValueError(
+                "The 'semantic_floor' parameter of ProfileVectorizer must be a float in [0, 1). "
+                f"Got {floor!r} instead."
+            )
 
     def fit(self, texts: Iterable[str], y: Any = None) -> ProfileVectorizer:
         """Learn concept IDF and the TF-IDF vocabularies from a corpus of texts.
@@ -239,6 +268,9 @@ class ProfileVectorizer(BaseEstimator):  # type: ignore[misc]
         self._fit_optional(self.words_, term_docs)
         self._fit_optional(self.chars_, term_docs)
         self.relatives_ = self._relatives_table()
+        self.encoder_ = (
+            SentenceEncoder(self.semantic_model) if self.semantic_model is not None else None
+        )
         return self
 
     def _term_text(self, text: str, tags: list[Tag]) -> str:
@@ -271,12 +303,16 @@ class ProfileVectorizer(BaseEstimator):  # type: ignore[misc]
                 table[j].append((i, float(self.hierarchy_down) ** depth))
         return table
 
-    def transform(self, texts: Sequence[str]) -> SideVectors:
+    def transform(self, texts: Sequence[str], side: str | None = None) -> SideVectors:
         """Vectorise texts.
 
         Parameters
         ----------
         texts : sequence of str
+        side : {"needs", "offers"}, optional
+            With a semantic model, encode only what that side is compared
+            by (the whole need; each offer statement), which halves the
+            work; both when None. Without one it changes nothing.
 
         Returns
         -------
@@ -286,6 +322,11 @@ class ProfileVectorizer(BaseEstimator):  # type: ignore[misc]
             raise RuntimeError(
                 "This ProfileVectorizer is not fitted yet. Call 'fit' with the catalogue texts "
                 "first."
+            )
+        if side not in (None, "needs", "offers"):
+            raise ValueError(
+                f"The 'side' parameter of transform must be 'needs', 'offers' or None. "
+                f"Got {side!r} instead."
             )
         texts = list(texts)
         n, n_concepts = len(texts), len(self.taxonomy_.ids)
@@ -310,7 +351,12 @@ class ProfileVectorizer(BaseEstimator):  # type: ignore[misc]
         matrix = sp.hstack([self.words_.transform(terms), self.chars_.transform(terms)])
         text_vectors = l2_normalize(sp.csr_matrix(matrix))
         empty = np.array([not (t and t.strip()) for t in texts], dtype=bool)
-        return SideVectors(weight, cover, sp.csr_matrix(text_vectors), tags, empty)
+        semantic = (
+            self.encoder_.vectors(terms, self.semantic_floor, side)
+            if self.encoder_ is not None
+            else None
+        )
+        return SideVectors(weight, cover, sp.csr_matrix(text_vectors), tags, empty, semantic)
 
 
 # Words that say nothing about a capability or need in this domain.
