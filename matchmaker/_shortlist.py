@@ -175,7 +175,8 @@ class Shortlist:
         appearance: ``concept``, ``label``, ``facet`` (``capability`` or
         ``sector``) and ``phrase``. An empty table, or one without a
         capability, means the query names nothing the taxonomy knows: every
-        candidate is then ranked on shared wording alone and labelled weak.
+        candidate is then ranked on sector and text alone (shared wording, or
+        closeness in meaning with a semantic model) and labelled weak.
 
         Examples
         --------
