@@ -213,18 +213,17 @@ def _shared_terms(engine: Matchmaker, query: Query, candidate_row: int, side: st
     return [str(names[product.col[i]]) for i in order]
 
 
-def _closest_meaning(engine: Matchmaker, query: Query, row: int, side: str) -> str | None:
-    """With a semantic model: the offer statement closest in meaning to the need."""
+def _closest_meaning(
+    engine: Matchmaker, query: Query, row: int, side: str
+) -> tuple[str, float, float] | None:
+    """With a semantic model: the offer statement closest to the need, its cosine, the floor."""
     vectors = engine.offers_ if side == "offers" else engine.needs_
     if query.semantic is None or vectors.semantic is None:
         return None
     candidate = vectors.semantic.row(row)
     need, offer = (query.semantic, candidate) if side == "offers" else (candidate, query.semantic)
     statement, cosine = need.closest(offer)
-    floor = need.floor
-    if cosine <= floor:
-        return f"Nothing it states is close in meaning to the need (best cosine {cosine:.2f})."
-    return f"Closest in meaning (cosine {cosine:.2f}): {statement!r}."
+    return statement, cosine, need.floor
 
 
 def _labels(rows: list[dict[str, Any]], limit: int = 3) -> str:
@@ -329,8 +328,17 @@ def explain_pair(
     if terms and vec.pivot_labels and chinese:
         text_sentence += " (Chinese text is compared through the English labels of its concepts.)"
     meaning = _closest_meaning(engine, query, row, candidate_side)
+    closest = ""
     if meaning is not None:
-        text_sentence = meaning
+        statement, cosine, floor = meaning
+        if cosine <= floor:
+            text_sentence = (
+                f"Nothing it states is close in meaning to the need (best cosine {cosine:.2f})."
+            )
+        else:
+            text_sentence = f"Closest in meaning (cosine {cosine:.2f}): {statement!r}."
+            # Quoted in the reason only when it is the candidate's own statement.
+            closest = statement if candidate_side == "offers" else ""
     if not bool(np.asarray(scores.sector_known).reshape(-1)[0]):
         sector_sentence = "The need names no sector, so this weight goes to the other components."
     elif len(sectors_hit):
@@ -383,7 +391,7 @@ def explain_pair(
         ],
         columns=["id", "text", "source"],
     )
-    reason = _reason(strength, raw, covered, sectors_hit, terms, candidate, len(caveats))
+    reason = _reason(strength, raw, covered, sectors_hit, terms, candidate, len(caveats), closest)
     return Explanation(
         query=query.label,
         candidate=candidate,
@@ -405,6 +413,7 @@ def _reason(
     terms: list[str],
     candidate: Profile,
     n_caveats: int,
+    closest: str = "",
 ) -> str:
     if strength == "weak":
         if len(covered):
@@ -413,6 +422,9 @@ def _reason(
             line = (
                 f"Weak: same sector ({_labels(sectors_hit, 2)}) but no capability the need asks for"
             )
+        elif closest:
+            short = closest if len(closest) <= 70 else closest[:67].rstrip() + "..."
+            line = f"Weak: no shared concept; closest in meaning: {short!r}"
         elif terms:
             line = f"Weak: no shared concept, only incidental wording ({', '.join(terms[:3])})"
         elif raw["text"] > 0:

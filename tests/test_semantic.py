@@ -302,3 +302,13 @@ def test_command_line_takes_a_model_folder(
     assert "Closest in meaning (cosine" in capsys.readouterr().out
     assert main(["--semantic-model", str(tmp_path / "none"), "shortlist", "laser cladding"]) == 2
     assert f"No model folder at {tmp_path / 'none'}" in capsys.readouterr().err
+
+
+def test_weak_reasons_quote_the_closest_statement(tiny_taxonomy: Taxonomy, model_dir: Path) -> None:
+    engine = _engine(tiny_taxonomy, model_dir)
+    # Names no concept of the tiny taxonomy: every candidate is weak, ranked on meaning.
+    frame = engine.shortlist("sells toner for offices", k=6).to_frame().set_index("id")
+    assert set(frame.strength) == {"weak"}
+    assert frame.loc["water", "reasons"] == (
+        "Weak: no shared concept; closest in meaning: 'Wastewater treatment plants'"
+    )
