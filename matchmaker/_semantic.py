@@ -2,9 +2,10 @@
 
 Part of the vectorising step (profiles -> **vectors** -> component scores).
 Give :class:`ProfileVectorizer` ``semantic_model=FOLDER`` and the ``text``
-component compares what statements mean rather than which words they share,
-so "our worn shafts are scrapped because nobody can build the metal back up"
-can find a laser-cladding offer. The folder holds a BERT-style
+component compares what statements mean rather than which words they share.
+On held-out needs it helps most where the need names the technique in other
+words than the offer; needs told as everyday problems gain little. The
+folder holds a BERT-style
 sentence-transformers model (``config.json``, ``model.safetensors``,
 ``tokenizer.json``), for example all-MiniLM-L6-v2. The model runs here with
 numpy; nothing is downloaded, and it needs only the ``semantic`` extra
