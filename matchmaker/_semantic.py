@@ -128,7 +128,9 @@ def semantic_similarity(needs: SemanticVectors, offers: SemanticVectors) -> np.n
         best = np.maximum.reduceat(cosine, starts, axis=1)
         out[:, offers.owner[starts]] = best
     floor = needs.floor
-    scaled: np.ndarray = np.clip((out - floor) / (1.0 - floor), 0.0, 1.0)
+    # Rounded so that float noise from batching or another BLAS cannot reorder
+    # candidates: closer than 1e-6 is a tie, broken by id like any other.
+    scaled: np.ndarray = np.round(np.clip((out - floor) / (1.0 - floor), 0.0, 1.0), 6)
     return scaled
 
 
