@@ -226,20 +226,13 @@ def _closest_meaning(
     return statement, cosine, need.floor
 
 
-def _labels(rows: list[dict[str, Any]], limit: int = 3) -> str:
-    labels = [str(r["label"]).split(" (")[0] for r in rows]
-    text = ", ".join(labels[:limit])
-    if len(labels) > limit:
-        text += f" and {len(labels) - limit} more"
-    return text
-
-
-def _via(rows: list[dict[str, Any]], limit: int = 3) -> str:
-    """Labels of covered concepts; one covered only through a relative names it."""
+def _labels(rows: list[dict[str, Any]], limit: int = 3, via: bool = False) -> str:
+    """Concept labels, ``limit`` at most; with ``via``, a concept covered only
+    through a broader or narrower one names it ("battery recycling (via recycling)")."""
     labels = []
     for r in rows[:limit]:
         label = str(r["label"]).split(" (")[0]
-        if r["credit"] < 1 and r["offer_concept"]:
+        if via and r["credit"] < 1 and r["offer_concept"]:
             label += f" (via {r['offer_label']})"
         labels.append(label)
     text = ", ".join(labels)
@@ -272,7 +265,7 @@ def _concept_sentence(capability: list[dict[str, Any]]) -> str:
     else:
         out = f"Covers none of {n} need concepts."
     if part:
-        out += f" In part: {_via(part)}."
+        out += f" In part: {_labels(part, via=True)}."
     if gaps:
         out += f" Not covered: {_labels(gaps)}."
     return out
@@ -417,7 +410,7 @@ def _reason(
 ) -> str:
     if strength == "weak":
         if len(covered):
-            line = f"Weak: only partial overlap: {_via(covered)}"
+            line = f"Weak: only partial overlap: {_labels(covered, via=True)}"
         elif len(sectors_hit):
             line = (
                 f"Weak: same sector ({_labels(sectors_hit, 2)}) but no capability the need asks for"
@@ -432,7 +425,7 @@ def _reason(
         else:
             line = "Weak: nothing in common with the need"
     else:
-        line = f"Covers {_via(covered)}"
+        line = f"Covers {_labels(covered, via=True)}"
         if len(sectors_hit):
             line += f"; sector: {_labels(sectors_hit, 2)}"
         if candidate.china_presence:
