@@ -176,7 +176,7 @@ class SentenceEncoder:
         except ImportError as exc:  # pragma: no cover - depends on the environment
             raise ImportError(
                 "Meaning-based similarity needs the optional packages tokenizers and "
-                'safetensors: pip install "matchmaker[semantic]".'
+                "safetensors: pip install 'sino-uk-matchmaker[semantic]'."
             ) from exc
         config = json.loads((self.path / "config.json").read_text(encoding="utf-8"))
         problems = []
@@ -190,9 +190,10 @@ class SentenceEncoder:
             raise ValueError(f"{self.path / 'config.json'}: " + "; ".join(problems) + ".")
         raw = load_file(str(self.path / "model.safetensors"))
         self._w = {k.removeprefix("bert."): np.asarray(v, dtype=np.float32) for k, v in raw.items()}
+        # Dense layers are kept transposed (the layout the matrix products read), once.
         for name in [k for k in self._w if k.startswith("encoder.") and k.endswith(".weight")]:
             if self._w[name].ndim == 2:
-                self._w[f"{name}.T"] = np.ascontiguousarray(self._w[name].T)
+                self._w[f"{name}.T"] = np.ascontiguousarray(self._w.pop(name).T)
         self.dim = int(config["hidden_size"])
         self._heads = int(config["num_attention_heads"])
         self._layers = int(config["num_hidden_layers"])
@@ -208,9 +209,11 @@ class SentenceEncoder:
         self._tokenizer.enable_truncation(max_length=max_length)
 
     def encode(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
-        """Unit-length embeddings, one row per text; the same text always gives the same row.
+        """Unit-length embeddings, one row per text.
 
-        Texts are batched by length; padding does not change any result.
+        Texts are batched by length. Padding is masked out, so a text gives
+        the same embedding alone or in any batch up to float rounding (below
+        1e-6); the same list of texts always gives the same rows.
         """
         texts = list(texts)
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
