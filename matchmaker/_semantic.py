@@ -312,12 +312,9 @@ class SentenceEncoder:
         if side != "offers":
             filled = [i for i, t in enumerate(texts) if t.strip()]
             doc[filled] = self.encode([texts[i] for i in filled])
-        if side == "needs":
-            return SemanticVectors(
-                doc, statements, np.zeros((0, self.dim), np.float32), np.zeros(0, int), floor
-            )
-        flat = [s for group in statements for s in group]
-        owner = np.array([i for i, group in enumerate(statements) for _ in group], dtype=int)
+        encoded = [] if side == "needs" else statements
+        flat = [s for group in encoded for s in group]
+        owner = np.array([i for i, group in enumerate(encoded) for _ in group], dtype=int)
         return SemanticVectors(doc, statements, self.encode(flat), owner, float(floor))
 
     def __getstate__(self) -> dict[str, Any]:
