@@ -34,8 +34,8 @@ from _bench import peak_mib, print_table, timed
 from rapidfuzz import fuzz, process
 
 from matchmaker import Catalogue, Profile
-from matchmaker._dedupe import Thresholds, name_key
-from matchmaker._import import read_profiles
+from matchmaker.catalogue._dedupe import Thresholds, name_key
+from matchmaker.catalogue._import import read_profiles
 
 ONSETS = [
     "b",

@@ -17,7 +17,7 @@ import time
 import numpy as np
 from _bench import peak_mib, print_table, timed
 
-from matchmaker._plan import _solve
+from matchmaker.planning._plan import _solve
 
 SCALE = 1_000_000  # networkx needs integer costs: scores in millionths
 

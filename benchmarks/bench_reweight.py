@@ -14,7 +14,7 @@ import numpy as np
 from _bench import peak_mib, print_table, timed
 
 from matchmaker import Catalogue, Matchmaker, Weights, load_catalogue, tune
-from matchmaker._scores import ComponentScores
+from matchmaker.ranking._scores import ComponentScores
 
 N_NEEDS, N_OFFERS, K = 500, 2_000, 10
 N_PROFILES = 2_500

@@ -21,7 +21,7 @@ import numpy as np
 from _bench import print_table, timed
 
 from matchmaker import Matchmaker, ProfileVectorizer, evaluate
-from matchmaker._semantic import SentenceEncoder
+from matchmaker.vectors._semantic import SentenceEncoder
 
 PARTS = {
     "held-out h01-h16 (texts read)": (1, 16),

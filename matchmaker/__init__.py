@@ -48,48 +48,48 @@ __all__ = [
 ]
 
 _LAZY = {
-    "Catalogue": "._catalogue",
-    "load_catalogue": "._catalogue",
+    "Catalogue": ".catalogue._catalogue",
+    "load_catalogue": ".catalogue._catalogue",
     "CatalogueError": "._errors",
-    "Profile": "._schema",
-    "Weights": "._weights",
-    "ProfileVectorizer": "._vectorize",
-    "Matchmaker": "._engine",
-    "Shortlist": "._shortlist",
-    "Explanation": "._explain",
-    "evaluate": "._evaluate",
-    "load_judgements": "._evaluate",
-    "read_profiles": "._import",
-    "ImportResult": "._import",
-    "InputFileError": "._import",
-    "plan_mission": "._plan",
-    "MissionPlan": "._plan",
-    "Limit": "._plan",
-    "PlanInfeasibleError": "._plan",
-    "schedule_meetings": "._schedule",
-    "build_consortia": "._consortia",
-    "tune": "._tune",
-    "ranking_scorer": "._tune",
-    "fit_weights": "._tune",
-    "OutcomeLog": "._outcomes",
+    "Profile": ".catalogue._schema",
+    "Weights": ".ranking._weights",
+    "ProfileVectorizer": ".vectors._vectorizer",
+    "Matchmaker": ".ranking._engine",
+    "Shortlist": ".ranking._shortlist",
+    "Explanation": ".ranking._explain",
+    "evaluate": ".evaluation._evaluate",
+    "load_judgements": ".evaluation._evaluate",
+    "read_profiles": ".catalogue._import",
+    "ImportResult": ".catalogue._import",
+    "InputFileError": ".catalogue._import",
+    "plan_mission": ".planning._plan",
+    "MissionPlan": ".planning._plan",
+    "Limit": ".planning._plan",
+    "PlanInfeasibleError": ".planning._plan",
+    "schedule_meetings": ".planning._schedule",
+    "build_consortia": ".planning._consortia",
+    "tune": ".evaluation._tune",
+    "ranking_scorer": ".evaluation._tune",
+    "fit_weights": ".evaluation._tune",
+    "OutcomeLog": ".evaluation._outcomes",
 }
 
 if TYPE_CHECKING:
-    from ._catalogue import Catalogue, load_catalogue
-    from ._consortia import build_consortia
-    from ._engine import Matchmaker
     from ._errors import CatalogueError
-    from ._evaluate import evaluate, load_judgements
-    from ._explain import Explanation
-    from ._import import ImportResult, InputFileError, read_profiles
-    from ._outcomes import OutcomeLog
-    from ._plan import Limit, MissionPlan, PlanInfeasibleError, plan_mission
-    from ._schedule import schedule_meetings
-    from ._schema import Profile
-    from ._shortlist import Shortlist
-    from ._tune import fit_weights, ranking_scorer, tune
-    from ._vectorize import ProfileVectorizer
-    from ._weights import Weights
+    from .catalogue._catalogue import Catalogue, load_catalogue
+    from .catalogue._import import ImportResult, InputFileError, read_profiles
+    from .catalogue._schema import Profile
+    from .evaluation._evaluate import evaluate, load_judgements
+    from .evaluation._outcomes import OutcomeLog
+    from .evaluation._tune import fit_weights, ranking_scorer, tune
+    from .planning._consortia import build_consortia
+    from .planning._plan import Limit, MissionPlan, PlanInfeasibleError, plan_mission
+    from .planning._schedule import schedule_meetings
+    from .ranking._engine import Matchmaker
+    from .ranking._explain import Explanation
+    from .ranking._shortlist import Shortlist
+    from .ranking._weights import Weights
+    from .vectors._vectorizer import ProfileVectorizer
 
 
 def __getattr__(name: str) -> Any:

@@ -1,5 +1,5 @@
 """``python -m matchmaker``: the same as the ``matchmaker`` command."""
 
-from matchmaker._cli import main
+from matchmaker.cli import main
 
 raise SystemExit(main())

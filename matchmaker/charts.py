@@ -17,14 +17,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from ._evaluate import Judgement, _binary_metrics, evaluate, resolve_judgements
-from ._explain import Explanation
-from ._weights import COMPONENTS
+from .evaluation._evaluate import Judgement, _binary_metrics, evaluate, resolve_judgements
+from .ranking._explain import Explanation
+from .ranking._weights import COMPONENTS
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-    from ._engine import Matchmaker
+    from .ranking._engine import Matchmaker
 
 __all__ = ["plot_explanation", "plot_precision_at_k", "plot_rank_sensitivity"]
 

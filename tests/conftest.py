@@ -9,7 +9,7 @@ import yaml
 from hypothesis import settings
 
 from matchmaker import Catalogue, Matchmaker, Profile, ProfileVectorizer, load_catalogue
-from matchmaker._taxonomy import Taxonomy, load_taxonomy
+from matchmaker.vectors._taxonomy import Taxonomy, load_taxonomy
 
 # Speed is measured in benchmarks/, never asserted in tests: no per-example deadline,
 # so a loaded CI machine cannot fail a correct test.

@@ -12,7 +12,7 @@ import yaml
 
 import matchmaker
 from matchmaker import Catalogue, CatalogueError, Profile, load_catalogue
-from matchmaker._catalogue import bundled_dir
+from matchmaker.catalogue._catalogue import bundled_dir
 
 DOCUMENTS = {
     "Mission to China",

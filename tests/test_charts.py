@@ -10,13 +10,13 @@ import numpy as np
 import pytest
 
 from matchmaker import Matchmaker
-from matchmaker._evaluate import Judgement
 from matchmaker.charts import (
     INSTALL,
     plot_explanation,
     plot_precision_at_k,
     plot_rank_sensitivity,
 )
+from matchmaker.evaluation._evaluate import Judgement
 
 LASER = [
     Judgement(id="laser", text="laser cladding", relevant={"cladder": 3}),
@@ -26,7 +26,7 @@ LASER = [
 
 def test_bare_import_does_not_load_matplotlib() -> None:
     code = (
-        "import sys, matchmaker, matchmaker.charts, matchmaker._tune, matchmaker._outcomes; "
+        "import sys, matchmaker, matchmaker.charts, matchmaker.evaluation._tune, matchmaker.evaluation._outcomes; "
         "assert 'matplotlib' not in sys.modules, 'matplotlib was imported'"
     )
     subprocess.run([sys.executable, "-c", code], check=True)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from matchmaker._cli import main
+from matchmaker.cli._main import main
 
 REGISTRATIONS = Path(__file__).parent / "data" / "import" / "event_registrations.csv"
 

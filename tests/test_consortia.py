@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from matchmaker import Catalogue, Matchmaker, Profile, ProfileVectorizer
-from matchmaker._consortia import Consortia, _rank_bundles, _Role, build_consortia
-from matchmaker._taxonomy import Taxonomy
+from matchmaker.planning._consortia import Consortia, _rank_bundles, _Role, build_consortia
+from matchmaker.vectors._taxonomy import Taxonomy
 
 from .conftest import SRC
 

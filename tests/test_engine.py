@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from sklearn.base import clone
 
 from matchmaker import Catalogue, Matchmaker, Profile, ProfileVectorizer, Weights
-from matchmaker._taxonomy import Taxonomy
+from matchmaker.vectors._taxonomy import Taxonomy
 
 from .conftest import tiny_profiles
 

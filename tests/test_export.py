@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from matchmaker._export import safe_cell, safe_frame, write_frame
+from matchmaker.export._write import safe_cell, safe_frame, write_frame
 
 DANGEROUS = ("=", "+", "-", "@", "\t", "\r", "\n")
 

@@ -25,7 +25,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from matchmaker import Catalogue, Matchmaker, Profile, load_catalogue
-from matchmaker._dedupe import (
+from matchmaker._normalise import normalise_name
+from matchmaker.catalogue._dedupe import (
     DuplicateFinder,
     Record,
     Thresholds,
@@ -34,7 +35,7 @@ from matchmaker._dedupe import (
     name_key,
     postcode_key,
 )
-from matchmaker._import import (
+from matchmaker.catalogue._import import (
     MAX_FIELD_CHARS,
     REASON_SEP,
     REPORT_COLUMNS,
@@ -48,8 +49,7 @@ from matchmaker._import import (
     read_profiles,
     save_catalogue,
 )
-from matchmaker._schema import Source
-from matchmaker._text import normalise_name
+from matchmaker.catalogue._schema import Source
 
 DATA = Path(__file__).parent / "data" / "import"
 FIXTURE = DATA / "event_registrations.csv"

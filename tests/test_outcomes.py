@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from matchmaker._outcomes import COLUMNS, STATUSES, OutcomeLog, default_path
+from matchmaker.evaluation._outcomes import COLUMNS, STATUSES, OutcomeLog, default_path
 
 TEXT = st.characters(blacklist_characters="\x00", blacklist_categories=("Cs",))
 

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from matchmaker import Catalogue, Matchmaker, Profile, ProfileVectorizer
-from matchmaker._plan import (
+from matchmaker.planning._plan import (
     Limit,
     MissionPlan,
     PlanInfeasibleError,
@@ -26,7 +26,7 @@ from matchmaker._plan import (
     plan_command,
     plan_mission,
 )
-from matchmaker._taxonomy import Taxonomy
+from matchmaker.vectors._taxonomy import Taxonomy
 
 from .conftest import SRC, tiny_profiles
 
@@ -101,7 +101,7 @@ def test_ties_are_broken_towards_earlier_ids() -> None:
 
 
 def test_result_is_whole_numbered_and_checked(monkeypatch: pytest.MonkeyPatch) -> None:
-    import matchmaker._plan as plan_module
+    import matchmaker.planning._plan as plan_module
 
     class Fake:
         status = 0

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from matchmaker import Matchmaker, evaluate
-from matchmaker._evaluate import load_judgements, top_overlap
+from matchmaker.evaluation._evaluate import load_judgements, top_overlap
 
 NDCG_FLOOR = 0.83
 MRR_FLOOR = 0.95
@@ -37,7 +37,7 @@ def result(engine: Matchmaker):  # type: ignore[no-untyped-def]
 
 @pytest.mark.parametrize("which", [None, "holdout"])
 def test_judged_ids_are_uk_profiles_and_translations_agree(bundled, which) -> None:  # type: ignore[no-untyped-def]
-    from matchmaker._catalogue import bundled_dir
+    from matchmaker.catalogue._catalogue import bundled_dir
 
     path = None if which is None else bundled_dir() / "judgements_holdout.yaml"
     queries = {q.id: q for q in load_judgements(path)}

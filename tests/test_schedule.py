@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matchmaker._schedule import Schedule, schedule_meetings
+from matchmaker.planning._schedule import Schedule, schedule_meetings
 
 SLOTS = ["09:00", "09:30", "10:00"]
 

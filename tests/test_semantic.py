@@ -20,14 +20,14 @@ from hypothesis import strategies as st
 from sklearn.base import clone
 
 from matchmaker import Catalogue, Matchmaker, ProfileVectorizer
-from matchmaker._engine import side_document
-from matchmaker._semantic import (
+from matchmaker.ranking._engine import side_document
+from matchmaker.vectors._semantic import (
     SemanticVectors,
     SentenceEncoder,
     semantic_similarity,
     split_statements,
 )
-from matchmaker._taxonomy import Taxonomy
+from matchmaker.vectors._taxonomy import Taxonomy
 
 from .conftest import tiny_profiles
 
@@ -298,7 +298,7 @@ def test_unknown_side_is_refused() -> None:
 def test_command_line_takes_a_model_folder(
     model_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from matchmaker._cli import main
+    from matchmaker.cli._main import main
 
     argv = ["--semantic-model", str(model_dir), "shortlist", "laser cladding", "--top", "2"]
     assert main([*argv, "--explain", "1"]) == 0

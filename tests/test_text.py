@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from matchmaker._taxonomy import load_taxonomy
-from matchmaker._text import has_cjk, normalise, normalise_name, to_simplified
+from matchmaker._normalise import has_cjk, normalise, normalise_name, to_simplified
+from matchmaker.vectors._taxonomy import load_taxonomy
 
 
 def test_traditional_and_taiwan_phrasing_become_simplified() -> None:
@@ -151,7 +151,7 @@ def test_tagger_matches_the_reference(text: str) -> None:
 
 def test_taxonomy_covers_every_demand_and_table8_competency() -> None:
     from matchmaker import load_catalogue
-    from matchmaker._vectorize import profile_text
+    from matchmaker.vectors._vectorizer import profile_text
 
     tax = load_taxonomy()
     cat = load_catalogue()
@@ -221,7 +221,7 @@ def test_combined_concept_needs_action_and_object_in_one_sentence() -> None:
 
 
 def test_combined_concept_rules_are_checked() -> None:
-    from matchmaker._taxonomy import Concept, Taxonomy
+    from matchmaker.vectors._taxonomy import Concept, Taxonomy
 
     concepts = [
         Concept("recycling", None, "capability", "recycling", "回收", action_words=("re use",)),

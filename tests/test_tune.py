@@ -16,11 +16,9 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, KFold
 
 from matchmaker import Catalogue, Matchmaker, ProfileVectorizer, Weights, evaluate
-from matchmaker._evaluate import Judgement, load_judgements
-from matchmaker._outcomes import OutcomeLog
-from matchmaker._scores import ComponentScores
-from matchmaker._taxonomy import Taxonomy
-from matchmaker._tune import (
+from matchmaker.evaluation._evaluate import Judgement, load_judgements
+from matchmaker.evaluation._outcomes import OutcomeLog
+from matchmaker.evaluation._tune import (
     METRICS,
     TuneResult,
     _fit_nonnegative_logistic,
@@ -30,7 +28,9 @@ from matchmaker._tune import (
     ranking_scorer,
     tune,
 )
-from matchmaker._weights import COMPONENTS
+from matchmaker.ranking._scores import ComponentScores
+from matchmaker.ranking._weights import COMPONENTS
+from matchmaker.vectors._taxonomy import Taxonomy
 
 from .conftest import tiny_profiles
 

@@ -30,13 +30,13 @@ from scipy.special import expit
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import KFold, ParameterGrid, ParameterSampler, StratifiedKFold
 
+from ..ranking._scores import ComponentScores
+from ..ranking._weights import COMPONENTS, Weights
 from ._evaluate import Judgement, evaluate, query_direction, resolve_judgements
 from ._outcomes import STATUSES, OutcomeLog
-from ._scores import ComponentScores
-from ._weights import COMPONENTS, Weights
 
 if TYPE_CHECKING:
-    from ._engine import Matchmaker
+    from ..ranking._engine import Matchmaker
 
 __all__ = ["TuneResult", "WeightsFit", "fit_weights", "ranking_scorer", "tune"]
 
@@ -116,7 +116,7 @@ class _Group:
         """Every metric of every query of the group, ranked with ``weights``."""
         total = self.forward.total(weights)
         if self.backward is not None:
-            from ._engine import _harmonic
+            from ..ranking._engine import _harmonic
 
             total = _harmonic(total, self.backward.total(weights))
         # Columns are in id order, so a stable sort breaks ties by id, as shortlist does.

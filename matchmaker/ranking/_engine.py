@@ -18,12 +18,12 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, clone
 
-from ._catalogue import Catalogue, check_countries, check_kinds, load_catalogue
-from ._schema import Profile
+from .._normalise import has_cjk
+from ..catalogue._catalogue import Catalogue, check_countries, check_kinds, load_catalogue
+from ..catalogue._schema import Profile
+from ..vectors._vectorizer import ProfileVectorizer, SideVectors, profile_text
 from ._scores import ComponentScores, readiness, score_components, strengths
 from ._shortlist import Query, Shortlist
-from ._text import has_cjk
-from ._vectorize import ProfileVectorizer, SideVectors, profile_text
 from ._weights import COMPONENTS, Weights
 
 __all__ = ["Matchmaker"]

@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING, Any
 import yaml
 from pydantic import ValidationError
 
-from ._errors import CatalogueError, Problem, problems_from_validation
+from .._errors import CatalogueError, Problem, problems_from_validation
+from .._normalise import normalise_name
 from ._schema import COUNTRIES, KINDS, Profile
-from ._text import normalise_name
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -45,7 +45,7 @@ def bundled_dir() -> Path:
     packaged = Path(str(resources.files("matchmaker"))) / "profiles"
     if packaged.is_dir():
         return packaged
-    checkout = Path(__file__).resolve().parents[1] / "profiles"
+    checkout = Path(__file__).resolve().parents[2] / "profiles"
     if checkout.is_dir():
         return checkout
     raise FileNotFoundError(

@@ -25,10 +25,10 @@ from sklearn.base import BaseEstimator
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize as l2_normalize
 
-from ._schema import Profile
+from .._normalise import has_cjk, normalise
+from ..catalogue._schema import Profile
 from ._semantic import SemanticVectors, SentenceEncoder
 from ._taxonomy import Tag, Taxonomy, load_taxonomy
-from ._text import has_cjk, normalise
 
 __all__ = ["ProfileVectorizer", "SideVectors", "profile_text"]
 

@@ -38,12 +38,12 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
-from ._catalogue import Catalogue
-from ._schema import Profile
-from ._weights import COMPONENTS
+from ..catalogue._catalogue import Catalogue
+from ..catalogue._schema import Profile
+from ..ranking._weights import COMPONENTS
 
 if TYPE_CHECKING:
-    from ._engine import Matchmaker
+    from ..ranking._engine import Matchmaker
 
 __all__ = [
     "Limit",
@@ -1013,7 +1013,7 @@ class MissionPlan:
         str
             The path written.
         """
-        from ._export import write_frame
+        from ..export._write import write_frame
 
         tables = {"assignments": self.assignments, "alternates": self.alternates, "cost": self.cost}
         if table not in tables:
@@ -1596,7 +1596,7 @@ def plan_command(args: argparse.Namespace) -> int:
         0 on success, 1 when there is nothing to plan, 2 when the request
         cannot be met (the reasons go to standard error).
     """
-    from ._cli import build_engine
+    from ..cli._main import build_engine
 
     engine = build_engine(args)
     catalogue = engine.catalogue_

@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from .._normalise import has_cjk
+from ..catalogue._schema import Profile
+from ..vectors._taxonomy import Tag, Taxonomy
 from ._caveats import applicable_caveats, load_caveats
-from ._schema import Profile
 from ._scores import ComponentScores
-from ._taxonomy import Tag, Taxonomy
-from ._text import has_cjk
 from ._weights import COMPONENTS
 
 if TYPE_CHECKING:

@@ -69,7 +69,7 @@ def _parser() -> argparse.ArgumentParser:
     short.add_argument(
         "--explain", type=_positive, metavar="RANK", help="also explain the candidate at RANK"
     )
-    from ._plan import add_plan_arguments
+    from ..planning._plan import add_plan_arguments
 
     add_plan_arguments(
         sub.add_parser(
@@ -94,9 +94,9 @@ def _parser() -> argparse.ArgumentParser:
 
 def build_engine(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     """The fitted engine the command-line options ask for (catalogue, weights, model)."""
-    from ._catalogue import load_catalogue
-    from ._engine import Matchmaker
-    from ._vectorize import ProfileVectorizer
+    from ..catalogue._catalogue import load_catalogue
+    from ..ranking._engine import Matchmaker
+    from ..vectors._vectorizer import ProfileVectorizer
 
     catalogue = load_catalogue(getattr(args, "catalogue", None))
     vectorizer = ProfileVectorizer(semantic_model=getattr(args, "semantic_model", None))
@@ -106,7 +106,7 @@ def build_engine(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from ._export import write_frame
+    from ..export._write import write_frame
 
     engine = build_engine(args)
     demands = [p for p in engine.catalogue_ if p.country == "CN" and p.kind == "sector_demand"]
@@ -132,7 +132,7 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _shortlist(args: argparse.Namespace) -> int:
-    from ._export import write_frame
+    from ..export._write import write_frame
 
     engine = build_engine(args)
     shortlist = engine.shortlist(
@@ -160,17 +160,17 @@ def _shortlist(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     args = _parser().parse_args(argv)
-    from ._errors import CatalogueError
+    from .._errors import CatalogueError
 
     try:
         if args.command == "demo":
             return _demo(args)
         if args.command == "plan":
-            from ._plan import plan_command
+            from ..planning._plan import plan_command
 
             return plan_command(args)
         if args.command == "import":
-            from ._import import import_command
+            from ..catalogue._import import import_command
 
             return import_command(
                 args.file,

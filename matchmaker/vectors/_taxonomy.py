@@ -26,7 +26,7 @@ from typing import Any
 
 import yaml
 
-from ._text import has_cjk, normalise
+from .._normalise import has_cjk, normalise
 
 __all__ = ["FACETS", "Concept", "Tag", "Taxonomy", "load_taxonomy"]
 

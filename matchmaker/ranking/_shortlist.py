@@ -14,11 +14,11 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from ..catalogue._schema import Profile
+from ..vectors._semantic import SemanticVectors
+from ..vectors._taxonomy import Tag
 from ._explain import Explanation, explain_pair
-from ._schema import Profile
 from ._scores import ComponentScores
-from ._semantic import SemanticVectors
-from ._taxonomy import Tag
 from ._weights import COMPONENTS
 
 if TYPE_CHECKING:

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._schema import Profile
-from ._semantic import semantic_similarity
-from ._vectorize import SideVectors
+from ..catalogue._schema import Profile
+from ..vectors._semantic import semantic_similarity
+from ..vectors._vectorizer import SideVectors
 from ._weights import COMPONENTS, Weights
 
 __all__ = ["ComponentScores", "readiness", "score_components", "strengths"]

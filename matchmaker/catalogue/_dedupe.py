@@ -51,7 +51,7 @@ import numpy as np
 import numpy.typing as npt
 from rapidfuzz import fuzz, process
 
-from ._text import has_cjk, normalise_name
+from .._normalise import has_cjk, normalise_name
 
 __all__ = [
     "SHARED_HOSTS",

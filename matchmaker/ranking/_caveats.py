@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from ._taxonomy import Taxonomy
+from ..vectors._taxonomy import Taxonomy
 
 __all__ = ["Caveat", "applicable_caveats", "load_caveats"]
 
@@ -46,7 +46,7 @@ def load_caveats(path: str | Path | None = None, taxonomy: Taxonomy | None = Non
 
 @lru_cache(maxsize=1)
 def _bundled() -> tuple[Caveat, ...]:
-    from ._taxonomy import load_taxonomy
+    from ..vectors._taxonomy import load_taxonomy
 
     path = Path(str(resources.files("matchmaker"))) / "data" / "caveats.yaml"
     return tuple(_load(path, load_taxonomy()))

@@ -143,7 +143,7 @@ class Schedule:
         str
             The path written.
         """
-        from ._export import write_frame
+        from ..export._write import write_frame
 
         if table not in ("meetings", "unplaced", "agendas"):
             raise ValueError(

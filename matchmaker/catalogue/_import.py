@@ -38,6 +38,9 @@ import pandas as pd
 import yaml
 from pydantic import ValidationError
 
+from .._errors import Problem
+from .._normalise import has_cjk, normalise, normalise_name
+from ..export._write import write_frame
 from ._catalogue import Catalogue, check_countries, check_kinds, load_catalogue
 from ._dedupe import (
     DuplicateFinder,
@@ -47,10 +50,7 @@ from ._dedupe import (
     postcode_key,
     website_host,
 )
-from ._errors import Problem
-from ._export import write_frame
 from ._schema import Profile, Source
-from ._text import has_cjk, normalise, normalise_name
 
 __all__ = [
     "FIELDS",

@@ -17,7 +17,7 @@ import pandas as pd
 import yaml
 
 if TYPE_CHECKING:
-    from ._engine import Matchmaker
+    from ..ranking._engine import Matchmaker
 
 __all__ = ["Evaluation", "Judgement", "evaluate", "load_judgements", "ndcg_at_k"]
 
@@ -68,7 +68,7 @@ def load_judgements(path: str | Path | None = None) -> list[Judgement]:
     (True, True)
     """
     if path is None:
-        from ._catalogue import bundled_dir
+        from ..catalogue._catalogue import bundled_dir
 
         path = bundled_dir() / "judgements.yaml"
     data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
@@ -184,7 +184,7 @@ def resolve_judgements(
     if isinstance(judgements, str) and judgements == "partnerships":
         return _partnership_queries(engine), None
     if isinstance(judgements, str) and judgements == "holdout":
-        from ._catalogue import bundled_dir
+        from ..catalogue._catalogue import bundled_dir
 
         return load_judgements(bundled_dir() / "judgements_holdout.yaml"), country
     if judgements is None or isinstance(judgements, str | Path):
@@ -241,7 +241,7 @@ def evaluate(
     >>> bool(0 <= result.summary["ndcg@5"] <= 1)
     True
     """
-    from ._engine import _check_k
+    from ..ranking._engine import _check_k
 
     k = _check_k(k, "evaluate")
     engine._fitted()

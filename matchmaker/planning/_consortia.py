@@ -33,12 +33,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from ._catalogue import Catalogue
+from ..catalogue._catalogue import Catalogue
+from ..catalogue._schema import Profile
 from ._plan import _int_problem, _raise_problems
-from ._schema import Profile
 
 if TYPE_CHECKING:
-    from ._engine import Matchmaker
+    from ..ranking._engine import Matchmaker
 
 __all__ = ["Consortia", "build_consortia"]
 
@@ -259,7 +259,7 @@ class Consortia:
         str
             The path written.
         """
-        from ._export import write_frame
+        from ..export._write import write_frame
 
         if table not in ("bundles", "concepts"):
             raise ValueError(
