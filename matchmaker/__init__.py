@@ -16,9 +16,13 @@ The heavy modules (scikit-learn, the engine) load on first use, so a bare
 from __future__ import annotations
 
 from importlib import import_module
+from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+try:
+    __version__ = version("sino-uk-matchmaker")
+except PackageNotFoundError:  # pragma: no cover - running from a checkout without installing
+    __version__ = "0+unknown"
 
 __all__ = [
     "Catalogue",
@@ -69,8 +73,8 @@ _LAZY = {
     "schedule_meetings": ".planning._schedule",
     "build_consortia": ".planning._consortia",
     "tune": ".evaluation._tune",
-    "ranking_scorer": ".evaluation._tune",
-    "fit_weights": ".evaluation._tune",
+    "ranking_scorer": ".evaluation._scorer",
+    "fit_weights": ".evaluation._fit_weights",
     "OutcomeLog": ".evaluation._outcomes",
 }
 
@@ -80,8 +84,10 @@ if TYPE_CHECKING:
     from .catalogue._import import ImportResult, InputFileError, read_profiles
     from .catalogue._schema import Profile
     from .evaluation._evaluate import evaluate, load_judgements
+    from .evaluation._fit_weights import fit_weights
     from .evaluation._outcomes import OutcomeLog
-    from .evaluation._tune import fit_weights, ranking_scorer, tune
+    from .evaluation._scorer import ranking_scorer
+    from .evaluation._tune import tune
     from .planning._consortia import build_consortia
     from .planning._plan import Limit, MissionPlan, PlanInfeasibleError, plan_mission
     from .planning._schedule import schedule_meetings

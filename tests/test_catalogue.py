@@ -47,7 +47,7 @@ def test_table8_companies_each_present_once(catalogue: Catalogue) -> None:
     assert len(table8_ids) == 30, sorted(table8_ids)
     assert all(catalogue[i].country == "GB" and catalogue[i].postcode for i in table8_ids)
     for name in TABLE_8:
-        hits = catalogue.find(name, limit=1)
+        hits = catalogue.find(name, k=1)
         assert hits.score.iloc[0] >= 90, name
         assert hits.id.iloc[0] in table8_ids, name
 
@@ -84,7 +84,7 @@ def test_catalogue_covers_the_issue_scope(catalogue: Catalogue) -> None:
         "SINTRUK",
         "Dongfeng Motor",
     ):
-        hits = catalogue.find(name, limit=1)
+        hits = catalogue.find(name, k=1)
         assert catalogue[hits.id.iloc[0]].country == "CN", name
 
 

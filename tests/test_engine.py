@@ -205,7 +205,7 @@ def test_reciprocal_is_the_harmonic_mean(tiny_engine: Matchmaker) -> None:
 def test_filters(tiny_engine: Matchmaker) -> None:
     frame = tiny_engine.shortlist("laser cladding", k=10, country="CN").to_frame()
     assert frame.empty or set(frame.country) == {"CN"}
-    assert len(tiny_engine.shortlist("laser cladding", k=10, kinds=["company"])) == 6
+    assert len(tiny_engine.shortlist("laser cladding", k=10, kind=["company"])) == 6
 
 
 @pytest.mark.parametrize(
@@ -221,7 +221,7 @@ def test_filters(tiny_engine: Matchmaker) -> None:
         ({"query": "laser", "k": True}, ValueError, "'k' parameter"),
         ({"query": "laser", "k": 2.5}, ValueError, "'k' parameter"),
         ({"query": "laser", "country": "FR"}, ValueError, "'country' parameter"),
-        ({"query": "laser", "kinds": ["startup"]}, ValueError, "'kind' parameter"),
+        ({"query": "laser", "kind": ["startup"]}, ValueError, "'kind' parameter"),
         ({"query": "laser", "direction": "both"}, ValueError, "'direction' parameter"),
         ({"query": "cladder-ltd"}, KeyError, "No profile has id 'cladder-ltd'. Closest: 'cladder'"),
         ({"query": 42}, TypeError, "'query' parameter must be a str"),
@@ -319,10 +319,26 @@ def test_weights_validation_and_loading(tmp_path: object) -> None:
         Weights(strong=2)
     with pytest.raises(ValueError, match="must not exceed"):
         Weights(moderate=0.9, strong=0.5)
-    with pytest.raises(ValueError, match="Extra inputs"):
+    with pytest.raises(
+        ValueError, match=r"Unknown weight or threshold 'colour'\. Valid names: concept, focus"
+    ):
         Weights.load({"colour": 1})
+    path.write_text("txt: 0.4\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"w\.yaml: Unknown weight or threshold 'txt'") as info:
+        Weights.load(path)
+    assert "pydantic" not in str(info.value)
+    assert "https://" not in str(info.value)
     with pytest.raises(FileNotFoundError):
         Weights.load(Path(str(tmp_path)) / "none.yaml")
+
+
+def test_with_weights_rejects_a_misspelt_name(tiny_engine: Matchmaker) -> None:
+    with pytest.raises(
+        ValueError, match=r"Unknown weight or threshold 'txt'\. Valid names:"
+    ) as info:
+        tiny_engine.with_weights(txt=0.4)
+    assert "https://" not in str(info.value)
+    assert tiny_engine.with_weights(text=0.4).weights_.text == 0.4
 
 
 def test_explanation_is_data_first(tiny_engine: Matchmaker) -> None:
@@ -408,3 +424,25 @@ def test_match_rejects_ids_without_that_side(tiny_engine: Matchmaker) -> None:
     # a Catalogue means "those of its profiles that state needs"
     table = tiny_engine.match(tiny_engine.catalogue_, None, k=1)
     assert set(table.need_id) == {"reman", "water", "need-clad", "need-water"}
+
+
+def test_unfitted_vectorizer_raises_scikit_learns_not_fitted_error() -> None:
+    from sklearn.exceptions import NotFittedError
+
+    with pytest.raises(NotFittedError, match="not fitted yet"):
+        ProfileVectorizer().transform(["laser cladding"])
+
+
+def test_result_objects_display_in_a_notebook(tiny_engine: Matchmaker) -> None:
+    from matchmaker import evaluate
+
+    catalogue = tiny_engine.catalogue_
+    html = catalogue._repr_html_()
+    assert f"Catalogue of {len(catalogue)} profiles" in html
+    assert "<table" in html
+    result = evaluate(Matchmaker().fit(), k=5)
+    queries = int(result.summary["queries"])
+    lines = {line.split()[0]: line.split()[1] for line in repr(result).splitlines()[1:]}
+    assert lines["queries"] == str(queries)  # a count, not 61.0000
+    assert lines["no_match_queries"] == str(int(result.summary["no_match_queries"]))
+    assert "<table" in result._repr_html_()

@@ -17,17 +17,10 @@ from sklearn.model_selection import GridSearchCV, KFold
 
 from matchmaker import Catalogue, Matchmaker, ProfileVectorizer, Weights, evaluate
 from matchmaker.evaluation._evaluate import Judgement, load_judgements
+from matchmaker.evaluation._fit_weights import _fit_nonnegative_logistic, fit_weights
 from matchmaker.evaluation._outcomes import OutcomeLog
-from matchmaker.evaluation._tune import (
-    METRICS,
-    TuneResult,
-    _fit_nonnegative_logistic,
-    _Group,
-    _RankingCache,
-    fit_weights,
-    ranking_scorer,
-    tune,
-)
+from matchmaker.evaluation._scorer import ranking_scorer
+from matchmaker.evaluation._tune import METRICS, TuneResult, _Group, _RankingCache, tune
 from matchmaker.ranking._scores import ComponentScores
 from matchmaker.ranking._weights import COMPONENTS
 from matchmaker.vectors._taxonomy import Taxonomy
@@ -158,6 +151,10 @@ def test_tune_finds_the_obvious_weights(tiny_engine: Matchmaker) -> None:
     assert table.loc[table["rank"] == 1, "readiness"].item() == pytest.approx(5 / 5.95)
     assert "cross-validated" in repr(result)
     assert "in-sample" in repr(result)
+    html = result._repr_html_()
+    assert html.startswith("<div>")
+    assert "<table" in html
+    assert "cross-validated" in html
 
 
 def test_tune_ranks_exactly_as_the_reweighted_engine(tiny_engine: Matchmaker) -> None:
@@ -459,6 +456,9 @@ def test_fit_weights_from_an_outcome_log(engine: Matchmaker, tmp_path) -> None: 
     log = OutcomeLog(tmp_path / "outcomes.sqlite")
     log.record_many(_pairs_log(engine).assign(recorded_by="test"))
     fit = fit_weights(engine, log, n_bootstrap=10)
+    html = fit._repr_html_()
+    assert "labelled pairs" in html
+    assert "<table" in html
     assert fit.n_pairs == len(log)
 
 

@@ -136,7 +136,7 @@ class Catalogue:
         try:
             return self._index[profile_id]
         except KeyError:
-            hints = self.find(str(profile_id), limit=3)
+            hints = self.find(str(profile_id), k=3)
             close = ", ".join(f"{r.id!r} ({r.name})" for r in hints.itertuples())
             msg = f"No profile has id {profile_id!r}."
             if close:
@@ -147,6 +147,20 @@ class Catalogue:
         counts = Counter(p.country for p in self._profiles)
         detail = ", ".join(f"{c}: {n}" for c, n in sorted(counts.items()))
         return f"<Catalogue of {len(self)} profiles ({detail})>"
+
+    def _repr_html_(self) -> str:
+        import pandas as pd
+
+        from .._display import html_block
+
+        counts = Counter((p.country, p.kind) for p in self._profiles)
+        table = pd.DataFrame(
+            [{"country": c, "kind": k, "profiles": n} for (c, k), n in sorted(counts.items())],
+            columns=["country", "kind", "profiles"],
+        )
+        links = len(self._links)
+        lines = [f"{links} documented partnerships"] if links else []
+        return html_block(f"Catalogue of {len(self)} profiles", lines, [table])
 
     @property
     def ids(self) -> list[str]:
@@ -190,14 +204,14 @@ class Catalogue:
         links = [r for r in self._links if r["source_id"] in ids and r["target_id"] in ids]
         return Catalogue(keep, links)
 
-    def find(self, name: str, limit: int = 5, min_score: float = 60.0) -> pd.DataFrame:
+    def find(self, name: str, *, k: int = 5, min_score: float = 60.0) -> pd.DataFrame:
         """Fuzzy look-up by name, alias or Chinese name.
 
         Parameters
         ----------
         name : str
             Any spelling: "TWI Ltd", "Oakdene Hollins Limited", "中国汽车再制造".
-        limit : int, default 5
+        k : int, default 5
             Most matches to return.
         min_score : float, default 60
             Lowest similarity (0-100) to keep.
@@ -210,14 +224,14 @@ class Catalogue:
 
         Examples
         --------
-        >>> load_catalogue().find("Autocraft Solutions Group Ltd", limit=1).id.tolist()
+        >>> load_catalogue().find("Autocraft Solutions Group Ltd", k=1).id.tolist()
         ['autocraft-solutions']
         """
         import pandas as pd
         from rapidfuzz import fuzz, process
 
-        if limit < 1:
-            raise ValueError(f"The 'limit' parameter of find must be an int >= 1. Got {limit!r}.")
+        if isinstance(k, bool) or not isinstance(k, int) or k < 1:
+            raise ValueError(f"The 'k' parameter of find must be an int >= 1. Got {k!r} instead.")
         query = normalise_name(name)
         if not query:
             return pd.DataFrame(columns=["id", "name", "matched", "score"])
@@ -231,7 +245,7 @@ class Catalogue:
                 score = 100.0
             if pid not in best or score > best[pid][0]:
                 best[pid] = (float(score), shown)
-        rows = sorted(best.items(), key=lambda kv: (-kv[1][0], kv[0]))[:limit]
+        rows = sorted(best.items(), key=lambda kv: (-kv[1][0], kv[0]))[:k]
         return pd.DataFrame(
             [
                 {"id": pid, "name": self._index[pid].name, "matched": shown, "score": round(s, 1)}

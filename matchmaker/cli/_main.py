@@ -139,7 +139,7 @@ def _shortlist(args: argparse.Namespace) -> int:
         args.query,
         k=args.top,
         country=args.country,
-        kinds=args.kind,
+        kind=args.kind,
         direction=args.direction,
     )
     fmt = args.format

@@ -168,8 +168,28 @@ class Evaluation:
     summary: pd.Series
     k: int
 
+    def _shown(self) -> pd.Series:
+        """The summary for reading: counts as integers, rates to four decimals."""
+        return pd.Series(
+            {
+                name: (int(value) if name in _COUNTS else round(float(value), 4))
+                for name, value in self.summary.items()
+            },
+            dtype=object,
+        )
+
     def __repr__(self) -> str:
-        return f"Evaluation(k={self.k})\n{self.summary.round(4).to_string()}"
+        return f"Evaluation(k={self.k})\n{self._shown().to_string()}"
+
+    def _repr_html_(self) -> str:
+        from .._display import html_block
+
+        table = self._shown().rename_axis("measure").reset_index(name="value")
+        return html_block(f"Evaluation at k={self.k}", [], [table])
+
+
+#: Summary entries that count queries rather than measure them.
+_COUNTS = ("queries", "no_match_queries")
 
 
 def resolve_judgements(
@@ -211,6 +231,7 @@ def query_direction(text: str) -> tuple[str, str]:
 def evaluate(
     engine: Matchmaker,
     judgements: str | Path | Sequence[Judgement] | None = None,
+    *,
     k: int = 5,
     country: str | None = "GB",
 ) -> Evaluation:

@@ -22,8 +22,9 @@ from .._normalise import has_cjk
 from ..catalogue._catalogue import Catalogue, check_countries, check_kinds, load_catalogue
 from ..catalogue._schema import Profile
 from ..vectors._vectorizer import ProfileVectorizer, SideVectors, profile_text
+from ._query import Query
 from ._scores import ComponentScores, readiness, score_components, strengths
-from ._shortlist import Query, Shortlist
+from ._shortlist import Shortlist
 from ._weights import COMPONENTS, Weights
 
 __all__ = ["Matchmaker"]
@@ -90,6 +91,7 @@ class Matchmaker(BaseEstimator):  # type: ignore[misc]
     def __init__(
         self,
         catalogue: Catalogue | None = None,
+        *,
         weights: Weights | dict[str, Any] | str | None = None,
         vectorizer: ProfileVectorizer | None = None,
         reciprocal: bool = False,
@@ -169,8 +171,7 @@ class Matchmaker(BaseEstimator):  # type: ignore[misc]
         """
         self._fitted()
         base = Weights.load(weights) if weights is not None else self.weights_
-        new_weights = base.model_copy(update=changes) if changes else base
-        new_weights = Weights.model_validate(new_weights.model_dump())
+        new_weights = base.replace(**changes) if changes else base
         other = copy.copy(self)
         other.weights = new_weights
         other.weights_ = new_weights
@@ -211,7 +212,7 @@ class Matchmaker(BaseEstimator):  # type: ignore[misc]
                 "in words, e.g. 'engine remanufacturing', or give a profile id."
             )
         if _SLUG.match(query) and not self.vectorizer_.taxonomy_.tag(query.replace("-", " ")):
-            hints = self.catalogue_.find(query.replace("-", " "), limit=3, min_score=50)
+            hints = self.catalogue_.find(query.replace("-", " "), k=3, min_score=50)
             close = ", ".join(f"{r.id!r} ({r.name})" for r in hints.itertuples())
             raise KeyError(
                 f"No profile has id {query!r}."
@@ -232,9 +233,10 @@ class Matchmaker(BaseEstimator):  # type: ignore[misc]
     def shortlist(
         self,
         query: str,
+        *,
         k: int = 10,
         country: str | Sequence[str] | None = None,
-        kinds: str | Sequence[str] | None = None,
+        kind: str | Sequence[str] | None = None,
         direction: str = "needs",
         reciprocal: bool | None = None,
     ) -> Shortlist:
@@ -250,7 +252,7 @@ class Matchmaker(BaseEstimator):  # type: ignore[misc]
             Length of the shortlist.
         country : str or list of str, optional
             Keep candidates of these countries (``"GB"``, ``"CN"``, ``"UK"``).
-        kinds : str or list of str, optional
+        kind : str or list of str, optional
             Keep candidates of these kinds (``"company"``, ``"research_group"``...).
         direction : {"needs", "offers"}, default "needs"
             ``"needs"``: the query is a need, rank who offers it.
@@ -279,7 +281,7 @@ class Matchmaker(BaseEstimator):  # type: ignore[misc]
                 f"Got {direction!r} instead."
             )
         countries = check_countries(country)
-        kind_set = check_kinds(kinds)
+        kind_set = check_kinds(kind)
         reciprocal = self.reciprocal if reciprocal is None else bool(reciprocal)
         position, text = self._resolve(query)
         profiles = list(self.catalogue_)
@@ -411,6 +413,7 @@ class Matchmaker(BaseEstimator):  # type: ignore[misc]
         self,
         needs: Iterable[str] | Catalogue | None = None,
         offers: Iterable[str] | Catalogue | None = None,
+        *,
         k: int = 10,
     ) -> pd.DataFrame:
         """The top-k offers for every need, one column per component.

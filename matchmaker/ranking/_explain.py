@@ -23,8 +23,8 @@ from ._scores import ComponentScores
 from ._weights import COMPONENTS
 
 if TYPE_CHECKING:
-    from ._engine import Matchmaker
-    from ._shortlist import Query
+    from ._fitted import FittedEngine
+    from ._query import Query
 
 __all__ = ["Explanation", "explain_pair"]
 
@@ -203,7 +203,7 @@ def _focus_sentence(taxonomy: Taxonomy, query_tags: list[Tag], candidate_tags: l
     )
 
 
-def _shared_terms(engine: Matchmaker, query: Query, candidate_row: int, side: str) -> list[str]:
+def _shared_terms(engine: FittedEngine, query: Query, candidate_row: int, side: str) -> list[str]:
     vectors = engine.offers_ if side == "offers" else engine.needs_
     product = query.vector.multiply(vectors.text[candidate_row]).tocoo()
     if product.nnz == 0:
@@ -214,7 +214,7 @@ def _shared_terms(engine: Matchmaker, query: Query, candidate_row: int, side: st
 
 
 def _closest_meaning(
-    engine: Matchmaker, query: Query, row: int, side: str
+    engine: FittedEngine, query: Query, row: int, side: str
 ) -> tuple[str, float, float] | None:
     """With a semantic model: the offer statement closest to the need, its cosine, the floor."""
     vectors = engine.offers_ if side == "offers" else engine.needs_
@@ -272,7 +272,7 @@ def _concept_sentence(capability: list[dict[str, Any]]) -> str:
 
 
 def explain_pair(
-    engine: Matchmaker,
+    engine: FittedEngine,
     query: Query,
     candidate: Profile,
     scores: ComponentScores,

@@ -7,40 +7,23 @@ is data (:meth:`Shortlist.to_frame`); text and HTML are drawn from it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 
 from ..catalogue._schema import Profile
-from ..vectors._semantic import SemanticVectors
-from ..vectors._taxonomy import Tag
 from ._explain import Explanation, explain_pair
+from ._query import Query
 from ._scores import ComponentScores
 from ._weights import COMPONENTS
 
 if TYPE_CHECKING:
-    from ._engine import Matchmaker
+    from ._fitted import FittedEngine
 
 __all__ = ["Query", "Shortlist"]
 
 COLUMNS = ["rank", "id", "name", "country", "kind", "score", "strength", "reasons"]
-
-
-@dataclass(frozen=True)
-class Query:
-    """What was asked: the need (or offer) text and where it came from."""
-
-    text: str
-    label: str
-    profile_id: str | None
-    country: str | None
-    direction: str
-    tags: list[Tag]
-    vector: sp.csr_matrix
-    semantic: SemanticVectors | None = None
 
 
 class Shortlist:
@@ -69,7 +52,7 @@ class Shortlist:
 
     def __init__(
         self,
-        engine: Matchmaker,
+        engine: FittedEngine,
         query: Query,
         candidates: Sequence[Profile],
         scores: ComponentScores,

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 
 __all__ = ["COMPONENTS", "Weights"]
 
@@ -61,9 +61,11 @@ class Weights(BaseModel):
     >>> Weights(concept=-1)
     Traceback (most recent call last):
     ...
-    pydantic_core._pydantic_core.ValidationError: 1 validation error for Weights
-    concept
-      Value error, The 'concept' weight must be a finite float >= 0. Got -1.0 instead. ...
+    ValueError: The 'concept' weight must be a finite float >= 0. Got -1.0 instead.
+    >>> Weights.load({"txt": 0.4})
+    Traceback (most recent call last):
+    ...
+    ValueError: Unknown weight or threshold 'txt'. Valid names: concept, focus, text, sector, readiness, strong, moderate, strong_coverage, moderate_coverage.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
@@ -77,6 +79,12 @@ class Weights(BaseModel):
     moderate: float = 0.25
     strong_coverage: float = 0.6
     moderate_coverage: float = 0.4
+
+    def __init__(self, **data: Any) -> None:
+        try:
+            super().__init__(**data)
+        except ValidationError as exc:
+            raise ValueError(_plain(exc)) from None
 
     @field_validator(*COMPONENTS)
     @classmethod
@@ -129,11 +137,43 @@ class Weights(BaseModel):
         if isinstance(source, Weights):
             return source
         if isinstance(source, dict):
-            return cls.model_validate(source)
+            return cls(**source)
         path = Path(source)
         if not path.is_file():
             raise FileNotFoundError(f"No weights file at {path}: pass a YAML or JSON file.")
         data = yaml.safe_load(path.read_text(encoding="utf-8"))  # JSON is YAML too
         if not isinstance(data, dict):
             raise ValueError(f"{path}: expected a mapping of weight names to numbers.")
-        return cls.model_validate(data)
+        try:
+            return cls(**data)
+        except ValueError as exc:
+            raise ValueError(f"{path}: {exc}") from None
+
+    def replace(self, **changes: Any) -> Weights:
+        """A copy with some weights or thresholds changed, validated like the constructor.
+
+        Examples
+        --------
+        >>> Weights().replace(text=0.4).text
+        0.4
+        """
+        return type(self)(**{**self.model_dump(), **changes})
+
+
+def _plain(error: ValidationError) -> str:
+    """Pydantic's errors as scikit-learn-style sentences, without its URLs."""
+    names = ", ".join(Weights.model_fields)
+    lines = []
+    for item in error.errors():
+        where = ".".join(str(part) for part in item["loc"])
+        if item["type"] == "extra_forbidden":
+            lines.append(f"Unknown weight or threshold {where!r}. Valid names: {names}.")
+        elif item["type"] == "value_error":
+            lines.append(str(item["msg"]).removeprefix("Value error, "))
+        else:
+            lines.append(
+                f"The {where!r} setting must be a number. Got {item.get('input')!r} instead."
+                if where
+                else str(item["msg"])
+            )
+    return " ".join(dict.fromkeys(lines))

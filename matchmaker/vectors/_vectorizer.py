@@ -319,7 +319,9 @@ class ProfileVectorizer(BaseEstimator):  # type: ignore[misc]
         SideVectors
         """
         if not hasattr(self, "concept_idf_"):
-            raise RuntimeError(
+            from sklearn.exceptions import NotFittedError
+
+            raise NotFittedError(
                 "This ProfileVectorizer is not fitted yet. Call 'fit' with the catalogue texts "
                 "first."
             )
