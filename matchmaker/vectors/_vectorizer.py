@@ -231,6 +231,12 @@ class ProfileVectorizer(BaseEstimator):  # type: ignore[misc]
         Returns
         -------
         self
+
+        Notes
+        -----
+        Tagging is most of the work, so each distinct text is tagged once, and
+        :meth:`transform` reuses those tags for the same texts (once: the tags
+        are then handed over to its result).
         """
         self._check_params()
         docs = [t for t in texts if t and t.strip()]
@@ -240,9 +246,12 @@ class ProfileVectorizer(BaseEstimator):  # type: ignore[misc]
         n_concepts = len(self.taxonomy_.ids)
         df = np.zeros(n_concepts)
         term_docs = []
+        tags: dict[str, list[Tag]] = {}
         for doc in docs:
             present = set()
-            found = self.taxonomy_.tag(doc)
+            found = tags.get(doc)
+            if found is None:
+                found = tags[doc] = self.taxonomy_.tag(doc)
             for tag in found:
                 present.add(tag.concept)
                 present.update(self.taxonomy_.ancestors(tag.concept))
@@ -268,6 +277,8 @@ class ProfileVectorizer(BaseEstimator):  # type: ignore[misc]
         self._fit_optional(self.words_, term_docs)
         self._fit_optional(self.chars_, term_docs)
         self.relatives_ = self._relatives_table()
+        # Not learned state: the tags of the fitted texts, for transform to take.
+        self._fit_tags = tags
         self.encoder_ = (
             SentenceEncoder(self.semantic_model) if self.semantic_model is not None else None
         )
@@ -279,6 +290,10 @@ class ProfileVectorizer(BaseEstimator):  # type: ignore[misc]
             return text
         labels = dict.fromkeys(self.taxonomy_.concepts[t.concept].en for t in tags)
         return text + "\n" + "; ".join(labels)
+
+    def __getstate__(self) -> dict[str, Any]:
+        state: dict[str, Any] = super().__getstate__()
+        return {k: v for k, v in state.items() if k != "_fit_tags"}
 
     @staticmethod
     def _fit_optional(vectorizer: TfidfVectorizer, docs: Sequence[str]) -> None:
@@ -333,8 +348,11 @@ class ProfileVectorizer(BaseEstimator):  # type: ignore[misc]
         weight = np.zeros((n, n_concepts))
         cover = np.zeros((n, n_concepts))
         tags: list[list[Tag]] = []
+        fitted = self.__dict__.get("_fit_tags", {})
         for row, text in enumerate(texts):
-            found = self.taxonomy_.tag(text) if text else []
+            found = fitted.get(text) if text else []
+            if found is None:
+                found = self.taxonomy_.tag(text)
             tags.append(found)
             for tag in found:
                 i = self.taxonomy_.index[tag.concept]
@@ -347,6 +365,8 @@ class ProfileVectorizer(BaseEstimator):  # type: ignore[misc]
         weight[present] = (1.0 + np.log(weight[present])) * np.broadcast_to(
             self.concept_idf_, weight.shape
         )[present]
+        for text in texts:
+            fitted.pop(text, None)  # handed over to this result: tagged once, held once
         terms = [self._term_text(t, found) for t, found in zip(texts, tags, strict=True)]
         matrix = sp.hstack([self.words_.transform(terms), self.chars_.transform(terms)])
         text_vectors = l2_normalize(sp.csr_matrix(matrix))
