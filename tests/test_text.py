@@ -497,3 +497,8 @@ def test_a_pickled_vectoriser_does_not_carry_the_fitted_tags() -> None:
     again = pickle.loads(pickle.dumps(vec))
     assert "_fit_tags" not in again.__dict__
     assert again.transform(["工业废水处理"]).tags == vec.transform(["工业废水处理"]).tags
+
+
+def test_progress_parameter_is_checked() -> None:
+    with pytest.raises(ValueError, match="'progress' parameter of ProfileVectorizer"):
+        ProfileVectorizer(progress="yes").fit(["laser cladding"])  # type: ignore[arg-type]

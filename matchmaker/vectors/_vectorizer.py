@@ -26,6 +26,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize as l2_normalize
 
 from .._normalise import has_cjk, normalise
+from .._progress import progress
 from ..catalogue._schema import Profile
 from ._semantic import SemanticVectors, SentenceEncoder
 from ._taxonomy import Tag, Taxonomy, load_taxonomy
@@ -162,6 +163,11 @@ class ProfileVectorizer(BaseEstimator):  # type: ignore[misc]
     semantic_floor : float, default 0.2
         Cosine at or below which two texts count as unrelated; the text
         component rescales the cosine from this floor (0) to 1.
+    progress : bool, optional
+        Show a progress bar while :meth:`fit` tags the texts (only once it
+        has taken two seconds). None (default): in a terminal or a notebook
+        only, unless the environment variable ``MATCHMAKER_PROGRESS=0``
+        turns bars off.
 
     Attributes
     ----------
@@ -194,6 +200,7 @@ class ProfileVectorizer(BaseEstimator):  # type: ignore[misc]
         pivot_labels: bool = True,
         semantic_model: str | Path | None = None,
         semantic_floor: float = 0.2,
+        progress: bool | None = None,
     ) -> None:
         self.taxonomy = taxonomy
         self.hierarchy_up = hierarchy_up
@@ -203,6 +210,7 @@ class ProfileVectorizer(BaseEstimator):  # type: ignore[misc]
         self.pivot_labels = pivot_labels
         self.semantic_model = semantic_model
         self.semantic_floor = semantic_floor
+        self.progress = progress
 
     def _check_params(self) -> None:
         for name in ("hierarchy_up", "hierarchy_down"):
@@ -217,6 +225,11 @@ class ProfileVectorizer(BaseEstimator):  # type: ignore[misc]
             raise ValueError(
                 "The 'semantic_floor' parameter of ProfileVectorizer must be a float in [0, 1). "
                 f"Got {floor!r} instead."
+            )
+        if self.progress is not None and not isinstance(self.progress, bool):
+            raise ValueError(
+                "The 'progress' parameter of ProfileVectorizer must be True, False or None "
+                f"(automatic). Got {self.progress!r} instead."
             )
 
     def fit(self, texts: Iterable[str], y: Any = None) -> ProfileVectorizer:
@@ -247,7 +260,8 @@ class ProfileVectorizer(BaseEstimator):  # type: ignore[misc]
         df = np.zeros(n_concepts)
         term_docs = []
         tags: dict[str, list[Tag]] = {}
-        for doc in docs:
+        bar = progress(docs, desc="Tagging texts", unit="text", enabled=self.progress)
+        for doc in bar:
             present = set()
             found = tags.get(doc)
             if found is None:
