@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
+import pickle
+import re
 
+import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from matchmaker import Catalogue, ProfileVectorizer
 from matchmaker._normalise import has_cjk, normalise, normalise_name, to_simplified
-from matchmaker.vectors._taxonomy import load_taxonomy
+from matchmaker.vectors._taxonomy import Tag, Taxonomy, load_taxonomy
+from matchmaker.vectors._vectorizer import profile_text
 
 
 def test_traditional_and_taiwan_phrasing_become_simplified() -> None:
@@ -100,30 +106,41 @@ _VOCAB = [
 ]
 
 
+_RULE_TOKEN = re.compile(r"[a-z0-9]+|[^\sa-z0-9\u3400-\u9fff]")
+
+
+@functools.lru_cache(maxsize=4)
+def _rule_forms(tax: Taxonomy, facet: str) -> tuple[dict[tuple[str, ...], str], dict[str, str]]:
+    words: dict[tuple[str, ...], str] = {}
+    chars: dict[str, str] = {}
+    for cid in tax.ids:  # in id order; the first concept to claim a plural keeps it
+        c = tax.concepts[cid]
+        if c.facet != facet:
+            continue
+        for form in (c.en, *c.en_synonyms, c.zh, *c.zh_synonyms):
+            key = " ".join(normalise(form).split())
+            if has_cjk(key):
+                chars[key] = cid
+                continue
+            tokens = tuple(_RULE_TOKEN.findall(key))
+            if not tokens:
+                continue
+            *head, last = tokens
+            ends = [last, last + "s", last + "es"]
+            if last.endswith("y") and len(last) > 2 and last[-2] not in "aeiou":
+                ends.append(last[:-1] + "ies")
+            for end in ends:
+                words.setdefault((*head, end), cid)
+    return words, chars
+
+
 def _reference_tags(tax, text: str) -> set[tuple[int, int, str]]:  # type: ignore[no-untyped-def]
     """Leftmost-longest matching with one big regex per facet: slow but obvious."""
-    import re
-
     norm = normalise(text)
     out = set()
     for facet in ("capability", "sector"):
-        en, zh = {}, {}
-        for cid in tax.ids:
-            c = tax.concepts[cid]
-            if c.facet != facet:
-                continue
-            for form in (c.en, *c.en_synonyms, c.zh, *c.zh_synonyms):
-                key = " ".join(normalise(form).split())
-                if has_cjk(key):
-                    zh[key] = cid
-                elif key:
-                    last = key.split()[-1]
-                    stem = key[: len(key) - len(last)]
-                    variants = [last, last + "s", last + "es"]
-                    if last.endswith("y") and len(last) > 2 and last[-2] not in "aeiou":
-                        variants.append(last[:-1] + "ies")
-                    for v in variants:
-                        en.setdefault(stem + v, cid)
+        forms, zh = _rule_forms(tax, facet)
+        en = {" ".join(k): cid for k, cid in forms.items()}
         words = sorted(en, key=lambda f: (-len(f), f))
         body = "|".join(r"\s+".join(re.escape(w) for w in f.split()) for f in words)
         pattern = re.compile(r"(?<![a-z0-9])(" + body + r")(?![a-z0-9])")
@@ -327,3 +344,161 @@ def test_most_catalogue_statements_name_a_capability(bundled) -> None:  # type: 
         tax.facet(t.concept) == "capability" for t in tax.tag(line))]  # fmt: skip
     # 46 of 555 at the time of writing; a regression floor, not a target.
     assert len(blind) / len(lines) < 0.1, blind
+
+
+# -- the Aho-Corasick tagger against the scanning rules, written out slowly --------
+#
+# The rules: English forms (with regular plurals of their last word) match
+# whole tokens, where a token is a run of ASCII letters and digits or any
+# other single visible character, and the tokens of one form may be separated
+# by white space only; Chinese forms match as substrings. Within a facet the
+# scan goes left to right and takes the longest form starting at each place,
+# then moves past it. Combined concepts are then added from those tags.
+
+
+def _slow_tag(tax: Taxonomy, text: str) -> list[Tag]:
+    norm = normalise(text)
+    tokens = [(m.group(), m.start(), m.end()) for m in _RULE_TOKEN.finditer(norm)]
+    found: list[tuple[int, int, str]] = []
+    for facet in ("capability", "sector"):
+        words, chars = _rule_forms(tax, facet)
+        starting: dict[str, list[str]] = {}
+        for key in chars:
+            starting.setdefault(key[0], []).append(key)
+        longest = max(map(len, words))
+        i = 0
+        while i < len(tokens):  # English: every length at every token, longest first
+            for size in range(min(longest, len(tokens) - i), 0, -1):
+                run = tokens[i : i + size]
+                gaps = [norm[a[2] : b[1]] for a, b in itertools.pairwise(run)]
+                cid = words.get(tuple(t[0] for t in run))
+                if cid is not None and all(not g.strip() for g in gaps):
+                    found.append((run[0][1], run[-1][2], cid))
+                    i += size
+                    break
+            else:
+                i += 1
+        i = 0
+        while i < len(norm):  # Chinese: every form at every character, longest first
+            hits = [k for k in starting.get(norm[i], []) if norm.startswith(k, i)]
+            if hits:
+                best = max(hits, key=len)
+                found.append((i, i + len(best), chars[best]))
+                i += len(best)
+            else:
+                i += 1
+    found += tax._combined(norm, tokens, found)
+    phrase_from = text if len(norm) == len(text) else norm
+    return [Tag(c, phrase_from[a:b], a, b) for a, b, c in sorted(found)]
+
+
+def _surface_forms() -> list[str]:
+    tax = load_taxonomy()
+    forms = []
+    for c in tax.concepts.values():
+        forms += [c.en, *c.en_synonyms, c.zh, *c.zh_synonyms, *c.action_words]
+    return sorted(set(forms))
+
+
+_FORMS = _surface_forms()
+# Pieces around the forms: plural and case changes, Traditional Chinese,
+# full-width letters, characters whose lower case or NFKC form is longer,
+# Chinese characters outside the tokens (U+4DC0, U+20000), sentence ends.
+_PIECES = ["s", "es", "re", "cast", "gas", "bio", "r&d", "PM2.5", "x", "的", "和", "一",
+           "䷀", "\U00020000", "ﬁ", "İ", "ＬＡＳＥＲ", "雷射", "廢水", "工業"]  # fmt: skip
+_SEPARATORS = [" ", "  ", "", "\n", "\t", ", ", "-", " - ", "/", ".", "。", "；", "的",
+               " and ", "(", ")", "\u3000", "䷀"]  # fmt: skip
+_piece = st.one_of(
+    st.sampled_from(_FORMS),
+    st.sampled_from(_FORMS).map(str.upper),
+    st.sampled_from(_FORMS).map(lambda f: f + "s"),
+    st.sampled_from(_PIECES),
+    st.text(alphabet="abcéys 废水处理-", max_size=4),
+)
+_texts = st.lists(st.tuples(_piece, st.sampled_from(_SEPARATORS)), max_size=10).map(
+    lambda parts: "".join(p + s for p, s in parts)
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_texts)
+def test_tagger_equals_the_slow_scan_of_its_rules(text: str) -> None:
+    tax = load_taxonomy()
+    assert tax.tag(text) == _slow_tag(tax, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "laser cladding",
+        "Laser  cladding\nof engines; 激光熔覆和再制造",
+        "laser的cladding",  # a Chinese character between the words: not one phrase
+        "laser䷀cladding",
+        "Recover lithium from spent batteries. 从动力电池中回收锂",
+        "ﬁne laser cladding",  # NFKC lengthens the text: phrases come from the normalised one
+        "",
+    ],
+)
+def test_tagger_equals_the_slow_scan_on_known_cases(text: str) -> None:
+    tax = load_taxonomy()
+    assert tax.tag(text) == _slow_tag(tax, text)
+
+
+def test_tagger_finds_the_same_on_every_bundled_statement(bundled: Catalogue) -> None:
+    tax = load_taxonomy()
+    texts = [t for p in bundled for side in ("offers", "needs") for t in profile_text(p, side)]
+    assert [tax.tag(t) for t in texts] == [_slow_tag(tax, t) for t in texts]
+
+
+def test_taxonomy_pickles_with_its_tagger() -> None:
+    tax = load_taxonomy()
+    again = pickle.loads(pickle.dumps(tax))
+    text = "Laser cladding of worn shafts; 工业废水处理; recover metals from scrap."
+    assert again.tag(text) == tax.tag(text)
+    assert again.tag(text)
+
+
+# -- the vectoriser tags each text once -------------------------------------------
+
+
+class _CountingTaxonomy(Taxonomy):
+    def __init__(self, base: Taxonomy) -> None:
+        super().__init__(base.concepts.values())
+        self.calls: list[str] = []
+
+    def tag(self, text: str) -> list[Tag]:
+        self.calls.append(text)
+        return super().tag(text)
+
+
+def test_fit_then_transform_tags_each_text_once() -> None:
+    tax = _CountingTaxonomy(load_taxonomy())
+    offers = ["laser cladding of engine parts", "工业废水处理", "laser cladding of engine parts"]
+    needs = ["repair worn engines", ""]
+    vec = ProfileVectorizer(taxonomy=tax).fit(offers + needs)
+    got_offers = vec.transform(offers, side="offers")
+    got_needs = vec.transform(needs, side="needs")
+    assert sorted(tax.calls) == sorted({*offers, "repair worn engines"})
+    # the same vectors as tagging afresh
+    fresh = ProfileVectorizer(taxonomy=load_taxonomy()).fit(offers + needs)
+    for got, texts in ((got_offers, offers), (got_needs, needs)):
+        want = fresh.transform(texts)
+        assert got.tags == want.tags
+        np.testing.assert_array_equal(got.weight, want.weight)
+        np.testing.assert_array_equal(got.cover, want.cover)
+        assert (got.text != want.text).nnz == 0
+    # the fitted tags are handed over, not kept: a second transform tags again
+    vec.transform(offers[:1])
+    assert tax.calls.count(offers[0]) == 2
+
+
+def test_a_pickled_vectoriser_does_not_carry_the_fitted_tags() -> None:
+    vec = ProfileVectorizer().fit(["laser cladding of engine parts", "工业废水处理"])
+    again = pickle.loads(pickle.dumps(vec))
+    assert "_fit_tags" not in again.__dict__
+    assert again.transform(["工业废水处理"]).tags == vec.transform(["工业废水处理"]).tags
+
+
+def test_progress_parameter_is_checked() -> None:
+    with pytest.raises(ValueError, match="'progress' parameter of ProfileVectorizer"):
+        ProfileVectorizer(progress="yes").fit(["laser cladding"])  # type: ignore[arg-type]

@@ -15,7 +15,6 @@ synonym of it appears.
 from __future__ import annotations
 
 import bisect
-import itertools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -24,6 +23,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import ahocorasick
 import yaml
 
 from .._normalise import has_cjk, normalise
@@ -70,6 +70,11 @@ class Tag:
 _TOKEN = re.compile(r"[a-z0-9]+|[^\sa-z0-9\u3400-\u9fff]")
 # Combined concepts look for their action and object within one sentence.
 _SENTENCE_END = re.compile(r"[.;!?\n。；！？]")
+# Characters that are neither white space nor part of a token (Chinese).
+_NOT_TOKEN = re.compile(r"[\u3400-\u9fff]")
+# Stands between two tokens that something other than white space separates;
+# a Chinese character, so no English form (made of tokens) contains it.
+_BARRIER = ("\u4e00", -1, -1)
 
 
 def _plural_forms(words: tuple[str, ...]) -> list[tuple[str, ...]]:
@@ -85,16 +90,16 @@ class _Lexicon:
     """Surface forms of one facet, matched leftmost-longest without overlaps.
 
     English forms match whole tokens separated by white space only; Chinese
-    forms match anywhere as substrings. Dictionary look-ups keep tagging
-    linear in the length of the text.
+    forms match anywhere as substrings. Each kind is one Aho-Corasick
+    automaton (pyahocorasick), so a text is scanned once in C whatever the
+    size of the taxonomy; :meth:`freeze` builds them once all forms are added.
     """
 
     def __init__(self) -> None:
         self.words: dict[tuple[str, ...], str] = {}
-        self.max_words = 0
         self.chars: dict[str, str] = {}
-        self.max_chars = 0
-        self.first_chars: set[str] = set()
+        self._word_automaton: Any = None
+        self._char_automaton: Any = None
 
     def add_words(self, key: str, cid: str) -> None:
         words = tuple(t.group() for t in _TOKEN.finditer(key))
@@ -102,50 +107,101 @@ class _Lexicon:
             return
         for variant in _plural_forms(words):
             self.words.setdefault(variant, cid)
-        self.max_words = max(self.max_words, len(words))
 
     def add_chars(self, key: str, cid: str) -> None:
         self.chars[key] = cid
-        self.max_chars = max(self.max_chars, len(key))
-        self.first_chars.add(key[0])
+
+    def freeze(self) -> None:
+        """Build the automata from the forms added so far."""
+        # An English form is found in the token line " w1 w2 ... " (see
+        # _token_line), padded with spaces so that it can only match whole tokens.
+        self._word_automaton = _automaton(
+            {
+                key: (len(key), len(words), cid)
+                for words, cid in self.words.items()
+                for key in [f" {' '.join(words)} "]
+            }
+        )
+        self._char_automaton = _automaton({key: (len(key), cid) for key, cid in self.chars.items()})
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Pickle the forms only; the automata are rebuilt on loading.
+        return {"words": self.words, "chars": self.chars}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.words, self.chars = state["words"], state["chars"]
+        self.freeze()
 
     def scan_words(
-        self, text: str, tokens: list[tuple[str, int, int]]
+        self, line: str, units: list[tuple[str, int, int]]
     ) -> list[tuple[int, int, str]]:
-        words = tuple(t[0] for t in tokens)
-        out = []
-        i, n = 0, len(tokens)
-        while i < n:
-            size = min(self.max_words, n - i)
-            while size:
-                cid = self.words.get(words[i : i + size])
-                # words of a phrase may be separated by white space only
-                if cid is not None and not any(
-                    text[a[2] : b[1]].strip() for a, b in itertools.pairwise(tokens[i : i + size])
-                ):
-                    out.append((tokens[i][1], tokens[i + size - 1][2], cid))
-                    break
-                size -= 1
-            i += size or 1
-        return out
+        """English forms in ``line``, the token line of ``units`` (see :func:`_token_line`)."""
+        if self._word_automaton is None:
+            return []
+        spans = []
+        for end, (length, size, cid) in self._word_automaton.iter(line):
+            # A match starts at the space before its first unit: unit k follows space k.
+            first = line.count(" ", 0, end - length + 1)
+            spans.append((first, first + size, cid))
+        return [(units[i][1], units[j - 1][2], cid) for i, j, cid in _leftmost_longest(spans)]
 
     def scan_chars(self, text: str) -> list[tuple[int, int, str]]:
-        out = []
-        i, n = 0, len(text)
-        while i < n:
-            hit = None
-            if text[i] in self.first_chars:
-                for size in range(min(self.max_chars, n - i), 0, -1):
-                    cid = self.chars.get(text[i : i + size])
-                    if cid is not None:
-                        hit = (i, i + size, cid)
-                        break
-            if hit is None:
-                i += 1
-            else:
-                out.append(hit)
-                i = hit[1]
-        return out
+        """Chinese forms anywhere in ``text``."""
+        # Every Chinese form has a Chinese character, so text without one has
+        # none of them (and the automaton is slow on it: its root has many branches).
+        if self._char_automaton is None or not has_cjk(text):
+            return []
+        spans = [
+            (end - size + 1, end + 1, cid) for end, (size, cid) in self._char_automaton.iter(text)
+        ]
+        return _leftmost_longest(spans)
+
+
+def _automaton(forms: dict[str, tuple[Any, ...]]) -> Any:
+    """An Aho-Corasick automaton over ``forms`` (None when there are none)."""
+    if not forms:
+        return None
+    automaton = ahocorasick.Automaton()
+    for key, value in forms.items():
+        automaton.add_word(key, value)
+    automaton.make_automaton()
+    return automaton
+
+
+def _leftmost_longest(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """From every match, left to right: the longest one at each start, then skip past it.
+
+    The same as scanning position by position and taking the longest form
+    that starts there, moving on one position when none does.
+    """
+    out = []
+    pos = 0
+    for start, end, cid in sorted(spans, key=lambda s: (s[0], -s[1])):
+        if start >= pos:
+            out.append((start, end, cid))
+            pos = end
+    return out
+
+
+def _token_line(
+    norm: str, tokens: list[tuple[str, int, int]]
+) -> tuple[str, list[tuple[str, int, int]]]:
+    """The tokens of a text as one line, ``" w1 w2 ... "``, and the units of that line.
+
+    English forms may span white space only, so where anything else (a
+    Chinese character) separates two tokens a barrier unit goes between
+    them; no form contains it, so no match crosses it.
+    """
+    units = tokens
+    if _NOT_TOKEN.search(norm):
+        units = []
+        prev = 0
+        for token in tokens:
+            if units and norm[prev : token[1]].strip():
+                units.append(_BARRIER)
+            units.append(token)
+            prev = token[2]
+    return f" {' '.join(u[0] for u in units)} ", units
 
 
 class Taxonomy:
@@ -255,6 +311,7 @@ class Taxonomy:
                         lexicon.add_chars(key, cid)
                     else:
                         lexicon.add_words(key, cid)
+            lexicon.freeze()
             self._lexicons.append(lexicon)
         if clashes:
             raise ValueError("Invalid taxonomy, ambiguous labels:\n  " + "\n  ".join(clashes))
@@ -297,9 +354,10 @@ class Taxonomy:
         norm = normalise(text)
         same_length = len(norm) == len(text)
         tokens = [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(norm)]
+        line, units = _token_line(norm, tokens)
         found = []
         for lexicon in self._lexicons:
-            found += lexicon.scan_words(norm, tokens)
+            found += lexicon.scan_words(line, units)
             found += lexicon.scan_chars(norm)
         found += self._combined(norm, tokens, found)
         found.sort()

@@ -26,6 +26,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize as l2_normalize
 
 from .._normalise import has_cjk, normalise
+from .._progress import progress
 from ..catalogue._schema import Profile
 from ._semantic import SemanticVectors, SentenceEncoder
 from ._taxonomy import Tag, Taxonomy, load_taxonomy
@@ -162,6 +163,11 @@ class ProfileVectorizer(BaseEstimator):  # type: ignore[misc]
     semantic_floor : float, default 0.2
         Cosine at or below which two texts count as unrelated; the text
         component rescales the cosine from this floor (0) to 1.
+    progress : bool, optional
+        Show a progress bar while :meth:`fit` tags the texts (only once it
+        has taken two seconds). None (default): in a terminal or a notebook
+        only, unless the environment variable ``MATCHMAKER_PROGRESS=0``
+        turns bars off.
 
     Attributes
     ----------
@@ -194,6 +200,7 @@ class ProfileVectorizer(BaseEstimator):  # type: ignore[misc]
         pivot_labels: bool = True,
         semantic_model: str | Path | None = None,
         semantic_floor: float = 0.2,
+        progress: bool | None = None,
     ) -> None:
         self.taxonomy = taxonomy
         self.hierarchy_up = hierarchy_up
@@ -203,6 +210,7 @@ class ProfileVectorizer(BaseEstimator):  # type: ignore[misc]
         self.pivot_labels = pivot_labels
         self.semantic_model = semantic_model
         self.semantic_floor = semantic_floor
+        self.progress = progress
 
     def _check_params(self) -> None:
         for name in ("hierarchy_up", "hierarchy_down"):
@@ -218,6 +226,11 @@ class ProfileVectorizer(BaseEstimator):  # type: ignore[misc]
                 "The 'semantic_floor' parameter of ProfileVectorizer must be a float in [0, 1). "
                 f"Got {floor!r} instead."
             )
+        if self.progress is not None and not isinstance(self.progress, bool):
+            raise ValueError(
+                "The 'progress' parameter of ProfileVectorizer must be True, False or None "
+                f"(automatic). Got {self.progress!r} instead."
+            )
 
     def fit(self, texts: Iterable[str], y: Any = None) -> ProfileVectorizer:
         """Learn concept IDF and the TF-IDF vocabularies from a corpus of texts.
@@ -231,6 +244,12 @@ class ProfileVectorizer(BaseEstimator):  # type: ignore[misc]
         Returns
         -------
         self
+
+        Notes
+        -----
+        Tagging is most of the work, so each distinct text is tagged once, and
+        :meth:`transform` reuses those tags for the same texts (once: the tags
+        are then handed over to its result).
         """
         self._check_params()
         docs = [t for t in texts if t and t.strip()]
@@ -240,9 +259,13 @@ class ProfileVectorizer(BaseEstimator):  # type: ignore[misc]
         n_concepts = len(self.taxonomy_.ids)
         df = np.zeros(n_concepts)
         term_docs = []
-        for doc in docs:
+        tags: dict[str, list[Tag]] = {}
+        bar = progress(docs, desc="Tagging texts", unit="text", enabled=self.progress)
+        for doc in bar:
             present = set()
-            found = self.taxonomy_.tag(doc)
+            found = tags.get(doc)
+            if found is None:
+                found = tags[doc] = self.taxonomy_.tag(doc)
             for tag in found:
                 present.add(tag.concept)
                 present.update(self.taxonomy_.ancestors(tag.concept))
@@ -268,6 +291,8 @@ class ProfileVectorizer(BaseEstimator):  # type: ignore[misc]
         self._fit_optional(self.words_, term_docs)
         self._fit_optional(self.chars_, term_docs)
         self.relatives_ = self._relatives_table()
+        # Not learned state: the tags of the fitted texts, for transform to take.
+        self._fit_tags = tags
         self.encoder_ = (
             SentenceEncoder(self.semantic_model) if self.semantic_model is not None else None
         )
@@ -279,6 +304,10 @@ class ProfileVectorizer(BaseEstimator):  # type: ignore[misc]
             return text
         labels = dict.fromkeys(self.taxonomy_.concepts[t.concept].en for t in tags)
         return text + "\n" + "; ".join(labels)
+
+    def __getstate__(self) -> dict[str, Any]:
+        state: dict[str, Any] = super().__getstate__()
+        return {k: v for k, v in state.items() if k != "_fit_tags"}
 
     @staticmethod
     def _fit_optional(vectorizer: TfidfVectorizer, docs: Sequence[str]) -> None:
@@ -335,8 +364,11 @@ class ProfileVectorizer(BaseEstimator):  # type: ignore[misc]
         weight = np.zeros((n, n_concepts))
         cover = np.zeros((n, n_concepts))
         tags: list[list[Tag]] = []
+        fitted = self.__dict__.get("_fit_tags", {})
         for row, text in enumerate(texts):
-            found = self.taxonomy_.tag(text) if text else []
+            found = fitted.get(text) if text else []
+            if found is None:
+                found = self.taxonomy_.tag(text)
             tags.append(found)
             for tag in found:
                 i = self.taxonomy_.index[tag.concept]
@@ -349,6 +381,8 @@ class ProfileVectorizer(BaseEstimator):  # type: ignore[misc]
         weight[present] = (1.0 + np.log(weight[present])) * np.broadcast_to(
             self.concept_idf_, weight.shape
         )[present]
+        for text in texts:
+            fitted.pop(text, None)  # handed over to this result: tagged once, held once
         terms = [self._term_text(t, found) for t, found in zip(texts, tags, strict=True)]
         matrix = sp.hstack([self.words_.transform(terms), self.chars_.transform(terms)])
         text_vectors = l2_normalize(sp.csr_matrix(matrix))
