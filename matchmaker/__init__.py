@@ -45,6 +45,7 @@ __all__ = [
     "read_profiles",
     "schedule_meetings",
     "tune",
+    "write",
 ]
 
 _LAZY = {
@@ -72,6 +73,7 @@ _LAZY = {
     "ranking_scorer": ".evaluation._tune",
     "fit_weights": ".evaluation._tune",
     "OutcomeLog": ".evaluation._outcomes",
+    "write": ".export._write",
 }
 
 if TYPE_CHECKING:
@@ -82,6 +84,7 @@ if TYPE_CHECKING:
     from .evaluation._evaluate import evaluate, load_judgements
     from .evaluation._outcomes import OutcomeLog
     from .evaluation._tune import fit_weights, ranking_scorer, tune
+    from .export._write import write
     from .planning._consortia import build_consortia
     from .planning._plan import Limit, MissionPlan, PlanInfeasibleError, plan_mission
     from .planning._schedule import schedule_meetings

@@ -41,6 +41,7 @@ class Query:
     tags: list[Tag]
     vector: sp.csr_matrix
     semantic: SemanticVectors | None = None
+    note: str = ""
 
 
 class Shortlist:
@@ -206,6 +207,8 @@ class Shortlist:
         head = f"Shortlist for: {self.query.label}"
         if self.query.profile_id:
             head += f" [{self.query.profile_id}, its {what}]"
+        if self.query.note:
+            head += f"\n{self.query.note}"
         understood = self.understood()
         semantic = self.engine.vectorizer_.encoder_ is not None
         basis = "closeness in meaning" if semantic else "shared wording"
