@@ -49,6 +49,7 @@ __all__ = [
     "read_profiles",
     "schedule_meetings",
     "tune",
+    "write",
 ]
 
 _LAZY = {
@@ -76,6 +77,7 @@ _LAZY = {
     "ranking_scorer": ".evaluation._scorer",
     "fit_weights": ".evaluation._fit_weights",
     "OutcomeLog": ".evaluation._outcomes",
+    "write": ".export._write",
 }
 
 if TYPE_CHECKING:
@@ -88,6 +90,7 @@ if TYPE_CHECKING:
     from .evaluation._outcomes import OutcomeLog
     from .evaluation._scorer import ranking_scorer
     from .evaluation._tune import tune
+    from .export._write import write
     from .planning._consortia import build_consortia
     from .planning._plan import Limit, MissionPlan, PlanInfeasibleError, plan_mission
     from .planning._schedule import schedule_meetings

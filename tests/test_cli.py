@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -10,6 +13,7 @@ import pytest
 
 from matchmaker.cli._main import main
 
+ROOT = Path(__file__).resolve().parents[1]
 REGISTRATIONS = Path(__file__).parent / "data" / "import" / "event_registrations.csv"
 
 
@@ -33,12 +37,13 @@ def test_shortlist_formats(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     assert "Shortlist for: laser cladding" in capsys.readouterr().out
     assert main(["shortlist", "laser cladding", "--top", "2", "--format", "json"]) == 0
     piped = capsys.readouterr()
-    rows = json.loads(piped.out)  # the table alone on stdout
-    assert [r["rank"] for r in rows] == [1, 2]
+    data = json.loads(piped.out)  # the JSON alone on stdout, context included
+    assert [r["rank"] for r in data["rows"]] == [1, 2]
+    assert data["context"]["query"] == "laser cladding"
     assert "Read as: laser cladding" in piped.err
     path = tmp_path / "s.xlsx"
     assert main(["shortlist", "laser cladding", "--top", "2", "--out", str(path)]) == 0
-    assert pd.read_excel(path).shape[0] == 2
+    assert pd.read_excel(path, sheet_name="Shortlist").shape[0] == 2
     assert "Read as: laser cladding" in capsys.readouterr().out
 
 
@@ -58,6 +63,14 @@ def test_shortlist_explains_a_rank(capsys: pytest.CaptureFixture[str]) -> None:
         (["shortlist", "no-such-profile-id"], "No profile has id 'no-such-profile-id'"),
         (["shortlist", "laser", "--country", "FR"], "'country' parameter"),
         (["--catalogue", "/no/such/folder", "demo"], "No catalogue at"),
+        (["shortlist", "laser", "--out", "x.pdf"], "PDF is not written directly"),
+        (["shortlist", "laser", "--out", "x.txt"], "Supported: .csv, .json, .xlsx, .html."),
+        (["shortlist", "laser", "--out", "/"], "it is a folder"),
+        (["shortlist", "laser", "--out", "/proc/version/x.csv"], "does not exist"),
+        (
+            ["shortlist", "cn-demand-energy-saving-motor"],
+            "Closest: 'cn-demand-energy-saving-motors'",
+        ),
     ],
 )
 def test_errors_exit_2_with_one_clear_line(
@@ -67,6 +80,64 @@ def test_errors_exit_2_with_one_clear_line(
     err = capsys.readouterr().err
     assert err.startswith("matchmaker: error:")
     assert message in err
+    assert err.count("\n") == 1  # one line
+
+
+def test_unwritable_places_are_one_line_too(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    try:
+        code = main(["shortlist", "laser", "--out", str(locked / "s.csv")])
+    finally:
+        locked.chmod(0o700)
+    err = capsys.readouterr().err
+    if os.geteuid() == 0:  # root writes anywhere: the file is then simply written
+        assert code == 0
+    else:
+        assert code == 2
+        assert err.count("\n") == 1
+        assert "Permission denied" in err
+
+
+def test_a_profile_name_is_read_as_that_profile(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["shortlist", "Autocraft Solutions Ltd", "--top", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "Read 'Autocraft Solutions Ltd' as the profile 'autocraft-solutions'" in out
+    assert "nothing the taxonomy knows" not in out
+
+
+def test_terminal_tables_fit_the_width_and_are_left_aligned(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "72")
+    assert (
+        main(["shortlist", "发动机再制造", "--country", "GB", "--top", "5", "--explain", "1"]) == 0
+    )
+    out = capsys.readouterr().out
+    assert max(len(line) for line in out.splitlines()) <= 72
+    header = next(line for line in out.splitlines() if line.startswith("rank"))
+    assert header.split() == ["rank", "name", "score", "strength", "reasons"]
+    first = out.splitlines()[out.splitlines().index(header) + 1]
+    assert first.startswith("1 ")  # left-aligned, not padded to the right
+
+
+def test_help_imports_no_heavy_library() -> None:
+    code = (
+        "import sys, runpy\n"
+        "sys.argv = ['matchmaker', '--help']\n"
+        "try:\n    runpy.run_module('matchmaker', run_name='__main__')\n"
+        "except SystemExit:\n    pass\n"
+        "heavy = sorted({m.split('.')[0] for m in sys.modules} & {'pandas', 'scipy', 'sklearn', 'numpy'})\n"
+        "print('HEAVY', heavy)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert "usage: matchmaker" in done.stdout
+    assert "HEAVY []" in done.stdout
 
 
 def test_bad_top_is_rejected_by_the_parser() -> None:

@@ -1,8 +1,10 @@
-"""The ``matchmaker`` command line: the main job and quick look-ups.
+"""The ``matchmaker`` command line: the parser, the dispatch and the one-line errors.
 
-``matchmaker demo`` shortlists UK partners for every Chinese market demand
-of the bundled catalogue; ``matchmaker shortlist TEXT_OR_ID`` ranks partners
-for one need.
+Building the parser imports nothing heavy (no pandas, scipy or
+scikit-learn), so ``matchmaker --help`` is instant; each command imports
+what it needs when it runs. Every error a user can cause, and every
+``OSError`` (a folder given as a file, a full disk, no permission), becomes
+one line on standard error and exit status 2.
 """
 
 from __future__ import annotations
@@ -11,9 +13,9 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-import pandas as pd
+__all__ = ["build_engine", "main"]
 
-__all__ = ["main"]
+_FILES = ".csv, .json, .xlsx or .html"
 
 
 def _positive(value: str) -> int:
@@ -26,7 +28,7 @@ def _positive(value: str) -> int:
     return number
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(argv: Sequence[str]) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="matchmaker",
         description="Explained Sino-UK partnership matchmaking on the bundled catalogue.",
@@ -50,11 +52,13 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--out",
         default="matchmaker-demo.csv",
-        help="file for the full table: .csv, .xlsx, .json or .html (default matchmaker-demo.csv)",
+        help=f"file for the full table: {_FILES} (default matchmaker-demo.csv)",
     )
 
-    short = sub.add_parser("shortlist", help="rank partners for one need (text or profile id)")
-    short.add_argument("query", help="free text in English or Chinese, or a profile id")
+    short = sub.add_parser(
+        "shortlist", help="rank partners for one need (text, a profile id or a profile's name)"
+    )
+    short.add_argument("query", help="free text in English or Chinese, a profile id or name")
     short.add_argument("--country", help="keep candidates of this country: GB (or UK) or CN")
     short.add_argument("--kind", action="append", help="keep candidates of this kind (repeatable)")
     short.add_argument("--top", type=_positive, default=10, help="shortlist length (default 10)")
@@ -64,25 +68,34 @@ def _parser() -> argparse.ArgumentParser:
         default="needs",
         help="'offers' treats the query as an offer and ranks who needs it",
     )
-    short.add_argument("--format", choices=["table", "csv", "json", "xlsx", "html"])
-    short.add_argument("--out", help="write to this file instead of the terminal")
+    short.add_argument(
+        "--format",
+        choices=["table", "csv", "json", "xlsx", "html"],
+        help="output format (default: from the --out suffix; a table on the terminal)",
+    )
+    short.add_argument(
+        "--out", help=f"write to this file ({_FILES}; .html is a printable briefing page)"
+    )
     short.add_argument(
         "--explain", type=_positive, metavar="RANK", help="also explain the candidate at RANK"
     )
-    from ..planning._plan import add_plan_arguments
 
-    add_plan_arguments(
-        sub.add_parser(
-            "plan",
-            help="plan a trade mission: capacity-limited pairs of Chinese demands and UK partners",
-        )
+    plan = sub.add_parser(
+        "plan",
+        help="plan a trade mission: capacity-limited pairs of Chinese demands and UK partners",
     )
+    if len(argv) and "plan" in argv:
+        # The plan options come with the planner, which imports scipy: only
+        # when the plan command is asked for, so that --help stays light.
+        from ..planning._plan import add_plan_arguments
+
+        add_plan_arguments(plan)
 
     imp = sub.add_parser(
         "import", help="import an organisation list (CSV, XLSX, JSON, YAML) against the catalogue"
     )
     imp.add_argument("file", help="the spreadsheet or data file to import")
-    imp.add_argument("--report", help="write the row-by-row report here (.csv, .xlsx, ...)")
+    imp.add_argument("--report", help=f"write the row-by-row report here ({_FILES})")
     imp.add_argument("--country", help="country for rows that give none: GB (or UK) or CN")
     imp.add_argument("--kind", help="kind for rows that give none, e.g. company")
     imp.add_argument("--sheet", help="name of the XLSX sheet to read (default: the first)")
@@ -105,94 +118,55 @@ def build_engine(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     ).fit()
 
 
-def _demo(args: argparse.Namespace) -> int:
-    from ..export._write import write_frame
-
-    engine = build_engine(args)
-    demands = [p for p in engine.catalogue_ if p.country == "CN" and p.kind == "sector_demand"]
-    if not demands:
-        print("The catalogue has no Chinese market demands (kind sector_demand).", file=sys.stderr)
-        return 1
-    frames, weak = [], 0
-    for demand in demands:
-        shortlist = engine.shortlist(demand.id, k=args.top, country="GB")
-        weak += shortlist.no_good_match
-        print(str(shortlist), end="\n\n")
-        frame = shortlist.to_frame()
-        frame.insert(0, "demand_name", demand.name)
-        frame.insert(0, "demand_id", demand.id)
-        frames.append(frame)
-    table = pd.concat(frames, ignore_index=True)
-    written = write_frame(table, args.out)
-    print(
-        f"{len(demands)} Chinese demands shortlisted ({weak} without a good UK match); "
-        f"full table written to {written}"
-    )
-    return 0
+def _one_line(exc: BaseException) -> str:
+    """The error's message on one line (a list of problems joined with '; ')."""
+    message = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
+    own = isinstance(exc, FileNotFoundError | IsADirectoryError)
+    if isinstance(exc, OSError) and not own and exc.filename and exc.strerror:
+        message = f"cannot use {exc.filename!s}: {exc.strerror}"
+    lines = [line.strip().removeprefix("- ") for line in str(message).splitlines() if line.strip()]
+    return "; ".join(lines) or type(exc).__name__
 
 
-def _shortlist(args: argparse.Namespace) -> int:
-    from ..export._write import write_frame
+def _run(args: argparse.Namespace) -> int:
+    if args.command == "demo":
+        from ._demo import demo_command
 
-    engine = build_engine(args)
-    shortlist = engine.shortlist(
-        args.query,
-        k=args.top,
-        country=args.country,
-        kind=args.kind,
-        direction=args.direction,
-    )
-    fmt = args.format
-    if (fmt in (None, "table")) and not args.out:
-        print(shortlist)
-    else:
-        written = write_frame(shortlist.to_frame(), args.out, fmt)
-        # How the query was read goes beside the file, never into a piped table.
-        print(shortlist.headline(), file=sys.stderr if written == "-" else sys.stdout)
-        if written != "-":
-            print(f"{len(shortlist)} candidates written to {written}")
-    if args.explain:
-        print()
-        print(shortlist.explain(args.explain))
-    return 0
+        return demo_command(args)
+    if args.command == "plan":
+        from ..planning._plan import plan_command
+
+        return plan_command(args)
+    if args.command == "import":
+        from ..catalogue._import import import_command
+
+        return import_command(
+            args.file,
+            args.report,
+            args.country,
+            args.kind,
+            catalogue=args.catalogue,
+            sheet=args.sheet,
+            save=args.save,
+        )
+    from ._shortlist import shortlist_command
+
+    return shortlist_command(args)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
-    args = _parser().parse_args(argv)
-    from .._errors import CatalogueError
-
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = _parser(argv).parse_args(argv)
     try:
-        if args.command == "demo":
-            return _demo(args)
-        if args.command == "plan":
-            from ..planning._plan import plan_command
-
-            return plan_command(args)
-        if args.command == "import":
-            from ..catalogue._import import import_command
-
-            return import_command(
-                args.file,
-                args.report,
-                args.country,
-                args.kind,
-                catalogue=args.catalogue,
-                sheet=args.sheet,
-                save=args.save,
-            )
-        return _shortlist(args)
-    except (
-        CatalogueError,
-        ValueError,
-        KeyError,
-        IndexError,
-        ImportError,
-        FileNotFoundError,
-    ) as exc:
-        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
-        print(f"matchmaker: error: {message}", file=sys.stderr)
+        return _run(args)
+    except (ValueError, KeyError, IndexError, ImportError, OSError) as exc:
+        # ValueError covers CatalogueError, PlanInfeasibleError and bad input files.
+        print(f"matchmaker: error: {_one_line(exc)}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("matchmaker: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,115 +1,196 @@
-"""Safe exports: CSV, XLSX, JSON and HTML that cannot carry formulas or markup.
+"""The one entry point for writing results to files: :func:`write`.
 
-Last step of the flow. Spreadsheet programs run a cell that starts with
-``=``, ``+``, ``-`` or ``@`` (and, in some, tab, CR or LF) as a formula;
-pandas writes such text as it is. Every text cell that starts with one of
-those characters is prefixed with an apostrophe. Numbers stay numeric. HTML
-escapes all profile text.
+Picks the format from the file suffix (or ``format=``), builds the report
+(:mod:`._report`) and hands it to the writer of that format. Every file is
+written to a temporary file beside the target and renamed into place, so an
+error never leaves a partial file behind.
 """
 
 from __future__ import annotations
 
-import sys
+import contextlib
+import os
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
-import pandas as pd
+from ._report import Report, build_report
 
-__all__ = ["FORMATS", "safe_cell", "safe_frame", "write_frame"]
+if TYPE_CHECKING:
+    import pandas as pd
 
-FORMATS = ("table", "csv", "json", "xlsx", "html")
-_DANGEROUS = ("=", "+", "-", "@", "\t", "\r", "\n")
+    from ..catalogue._catalogue import Catalogue
+    from ..planning._schedule import Schedule
 
+__all__ = ["FORMATS", "check_format", "render", "write", "write_frame"]
 
-def safe_cell(value: Any) -> Any:
-    """Neutralise a text cell that a spreadsheet would run as a formula.
-
-    Examples
-    --------
-    >>> safe_cell("=HYPERLINK(\\"http://x\\")")
-    '\\'=HYPERLINK("http://x")'
-    >>> safe_cell("-3"), safe_cell(-3), safe_cell("Acme")
-    ("'-3", -3, 'Acme')
-    """
-    if isinstance(value, str) and value.startswith(_DANGEROUS):
-        return "'" + value
-    return value
+#: File formats :func:`write` supports, by suffix.
+FORMATS: tuple[str, ...] = ("csv", "json", "xlsx", "html")
+_ALIASES = {"htm": "html"}
+_REFUSED = {
+    "pdf": "PDF is not written directly: write .html and print it to PDF from a browser "
+    "(the page has a print layout).",
+    "xls": "the old .xls format is not written: use .xlsx.",
+}
 
 
-def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``frame`` with every text cell (and header) made safe.
+def check_format(path: str | Path | None, format: str | None = None) -> str:
+    """The format for ``path`` (its suffix) or ``format``; refuses unknown ones.
 
     Examples
     --------
-    >>> df = pd.DataFrame({"name": ["@SUM(A1)", "ok"], "score": [0.5, 1.0]})
-    >>> safe_frame(df).to_dict("list")
-    {'name': ["'@SUM(A1)", 'ok'], 'score': [0.5, 1.0]}
+    >>> check_format("plan.XLSX"), check_format("out", "csv")
+    ('xlsx', 'csv')
+    >>> check_format("brief.pdf")
+    Traceback (most recent call last):
+    ...
+    ValueError: Cannot write 'brief.pdf': PDF is not written directly: ... Supported: .csv, .json, .xlsx, .html.
     """
-    out = frame.copy()
-    for column in out.columns:
-        if not (
-            pd.api.types.is_numeric_dtype(out[column]) or pd.api.types.is_bool_dtype(out[column])
-        ):
-            out[column] = out[column].map(safe_cell)
-    out.columns = [safe_cell(str(c)) for c in out.columns]
-    return out
+    supported = "Supported: " + ", ".join(f".{f}" for f in FORMATS) + "."
+    if format is not None:
+        if path is not None and Path(path).is_dir():
+            check_format(path)
+        name = str(format).lower().lstrip(".")
+        name = _ALIASES.get(name, name)
+        if name not in FORMATS:
+            why = _REFUSED.get(name, "unknown format.")
+            raise ValueError(
+                f"The 'format' parameter of write must be one of {', '.join(FORMATS)}. "
+                f"Got {format!r} instead: {why}"
+            )
+        return name
+    if path is None:
+        raise ValueError(f"Give a file name or a format. {supported}")
+    if Path(path).is_dir():
+        raise IsADirectoryError(
+            f"Cannot write {str(path)!r}: it is a folder. Give a file name inside it, "
+            f"e.g. {str(Path(path) / 'shortlist.html')!r}."
+        )
+    suffix = Path(path).suffix.lower().lstrip(".")
+    suffix = _ALIASES.get(suffix, suffix)
+    if suffix in FORMATS:
+        return suffix
+    why = _REFUSED.get(suffix, f"unknown suffix {'.' + suffix if suffix else '(none)'!r}.")
+    raise ValueError(f"Cannot write {str(path)!r}: {why} {supported}")
 
 
-def write_frame(frame: pd.DataFrame, out: str | Path | None, fmt: str | None = None) -> str:
-    """Write a table safely as CSV, XLSX, JSON, HTML or a text table.
+def _bytes_writer(fmt: str) -> Callable[[Report], bytes]:
+    from ._html import to_html
+    from ._tables import to_csv, to_json
+
+    return {"csv": to_csv, "json": to_json, "html": to_html}[fmt]
+
+
+def render(
+    result: object,
+    format: str,
+    *,
+    catalogue: Catalogue | None = None,
+    schedule: Schedule | None = None,
+) -> bytes:
+    """The bytes :func:`write` would write, for a text format (csv, json, html).
+
+    For standard output (the command line uses it); XLSX needs a file.
+    """
+    fmt = check_format(None, format)
+    if fmt == "xlsx":
+        raise ValueError("XLSX output needs a file: give a path such as shortlist.xlsx.")
+    report = build_report(result, catalogue=catalogue, schedule=schedule)
+    return _bytes_writer(fmt)(report)
+
+
+def _atomic(path: Path, write: Callable[[Path], object]) -> None:
+    folder = path.parent
+    if not folder.is_dir():
+        raise FileNotFoundError(
+            f"Cannot write {str(path)!r}: the folder {str(folder)!r} does not exist. Create it first."
+        )
+    handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
+    os.close(handle)
+    temp = Path(name)
+    try:
+        write(temp)
+        os.replace(temp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            temp.unlink()
+        raise
+
+
+def write(
+    result: object,
+    path: str | Path,
+    *,
+    format: str | None = None,
+    catalogue: Catalogue | None = None,
+    schedule: Schedule | None = None,
+) -> Path:
+    """Write a result to a file that carries its context: CSV, JSON, XLSX or an HTML briefing.
 
     Parameters
     ----------
-    frame : DataFrame
-    out : str or Path, optional
-        Where to write; standard output when omitted (not for XLSX).
-    fmt : {"table", "csv", "json", "xlsx", "html"}, optional
-        Inferred from the file suffix when omitted; ``table`` otherwise.
+    result : Shortlist, MissionPlan, Schedule, ImportResult, Catalogue or DataFrame
+        What to write.
+    path : str or Path
+        The file. Its suffix picks the format unless ``format`` is given.
+    format : {"csv", "json", "xlsx", "html"}, optional
+        ``csv``: the main table (a shortlist; a plan's pairs with a row for
+        each demand left with nobody), text cells safe against formulas.
+        ``json``: the same columns under ``rows``, plus ``context`` (query,
+        how it was read, warning, caveats, date, catalogue, weights or plan
+        settings) and the other tables. ``xlsx``: an "About this list" sheet,
+        then one sheet per table. ``html``: a standalone, printable,
+        bilingual briefing page.
+    catalogue : Catalogue, optional
+        For plans and schedules: where to find Chinese names and the names
+        behind schedule ids.
+    schedule : Schedule, optional
+        With a MissionPlan: add the timetable and every organisation's agenda.
 
     Returns
     -------
-    str
-        The path written, or ``"-"`` for standard output.
+    Path
+        The file written.
 
     Raises
     ------
     ValueError
-        For an unknown format, or XLSX without a file.
-    ImportError
-        For XLSX without openpyxl, with the line to install it.
+        For an unknown or unsupported suffix or format (``.pdf`` is refused),
+        naming the supported ones.
+    TypeError
+        For a result of another type.
+    OSError
+        When the file cannot be written; nothing partial is left behind.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, matchmaker
+    >>> top = matchmaker.Matchmaker().shortlist("laser cladding repair", k=2, country="GB")
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> matchmaker.write(top, folder / "brief.html").name
+    'brief.html'
+    >>> import json
+    >>> data = json.loads(matchmaker.write(top, folder / "top.json").read_text(encoding="utf-8"))
+    >>> data["context"]["read as"], data["columns"][:3]
+    ('laser cladding, component repair', ['rank', 'name', 'name_zh'])
     """
-    path = Path(out) if out else None
-    if fmt is None:
-        suffix = path.suffix.lower().lstrip(".") if path else ""
-        fmt = suffix if suffix in FORMATS else "table"
-    if fmt not in FORMATS:
-        raise ValueError(f"The 'format' must be one of {', '.join(FORMATS)}. Got {fmt!r} instead.")
-    safe = safe_frame(frame)
+    target = Path(path)
+    fmt = check_format(target, format)
+    report = build_report(result, catalogue=catalogue, schedule=schedule)
     if fmt == "xlsx":
-        if path is None:
-            raise ValueError("XLSX output needs a file: pass --out FILE.xlsx.")
-        try:
-            import openpyxl  # noqa: F401
-        except ImportError as exc:
-            raise ImportError(
-                "Writing XLSX needs openpyxl: pip install 'sino-uk-matchmaker[xlsx]'"
-            ) from exc
-        safe.to_excel(path, index=False, engine="openpyxl")
-        return str(path)
-    if fmt == "csv":
-        text = safe.to_csv(index=False)
-    elif fmt == "json":
-        # JSON is data, not a spreadsheet: write the values unchanged.
-        text = frame.to_json(orient="records", force_ascii=False, indent=2)
-    elif fmt == "html":
-        text = frame.to_html(index=False, escape=True)
+        from ._xlsx import write_xlsx
+
+        _atomic(target, lambda temp: write_xlsx(report, temp))
     else:
-        with pd.option_context("display.max_colwidth", 80, "display.width", 250):
-            text = frame.to_string(index=False)
-    if path is None:
-        sys.stdout.write(text if text.endswith("\n") else text + "\n")
-        return "-"
-    # utf-8-sig lets Excel open Chinese text in a CSV correctly.
-    encoding = "utf-8-sig" if fmt == "csv" else "utf-8"
-    path.write_text(text, encoding=encoding)
-    return str(path)
+        data = _bytes_writer(fmt)(report)
+        _atomic(target, lambda temp: temp.write_bytes(data))
+    return target
+
+
+def write_frame(frame: pd.DataFrame, out: str | Path, fmt: str | None = None) -> str:
+    """Write one table (for the result objects' ``export`` methods); returns the path.
+
+    The same as :func:`write` on the DataFrame.
+    """
+    return str(write(frame, out, format=fmt))

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import copy
 import numbers
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -23,14 +22,13 @@ from ..catalogue._catalogue import Catalogue, check_countries, check_kinds, load
 from ..catalogue._schema import Profile
 from ..vectors._vectorizer import ProfileVectorizer, SideVectors, profile_text
 from ._query import Query
+from ._resolve import resolve
 from ._scores import ComponentScores, readiness, score_components, strengths
 from ._shortlist import Shortlist
 from ._weights import COMPONENTS, Weights
 
 __all__ = ["Matchmaker"]
 
-_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)+$")
-_WORD = re.compile(r"\w", re.UNICODE)
 DIRECTIONS = ("needs", "offers")
 
 
@@ -197,29 +195,6 @@ class Matchmaker(BaseEstimator):  # type: ignore[misc]
         names: np.ndarray = self._cache["features"]
         return names
 
-    def _resolve(self, query: str) -> tuple[int | None, str]:
-        if not isinstance(query, str):
-            raise TypeError(
-                f"The 'query' parameter must be a str (free text or a profile id). "
-                f"Got {type(query).__name__} instead."
-            )
-        query = query.strip()
-        if query in self.position_:
-            return self.position_[query], query
-        if not _WORD.search(query):
-            raise ValueError(
-                f"The query is empty or holds only punctuation ({query!r}). Describe the need "
-                "in words, e.g. 'engine remanufacturing', or give a profile id."
-            )
-        if _SLUG.match(query) and not self.vectorizer_.taxonomy_.tag(query.replace("-", " ")):
-            hints = self.catalogue_.find(query.replace("-", " "), k=3, min_score=50)
-            close = ", ".join(f"{r.id!r} ({r.name})" for r in hints.itertuples())
-            raise KeyError(
-                f"No profile has id {query!r}."
-                + (f" Closest: {close}." if close else " See Catalogue.find to look names up.")
-            )
-        return None, query
-
     def _text_scores(self, text: str, direction: str) -> tuple[ComponentScores, SideVectors]:
         vec = self.vectorizer_.transform([text], side=direction)
         if direction == "needs":
@@ -283,7 +258,8 @@ class Matchmaker(BaseEstimator):  # type: ignore[misc]
         countries = check_countries(country)
         kind_set = check_kinds(kind)
         reciprocal = self.reciprocal if reciprocal is None else bool(reciprocal)
-        position, text = self._resolve(query)
+        resolved = resolve(self, query)
+        position, text = resolved.position, resolved.text
         profiles = list(self.catalogue_)
         backward: ComponentScores | None = None
         if position is not None:
@@ -309,6 +285,7 @@ class Matchmaker(BaseEstimator):  # type: ignore[misc]
                 tags=side.tags[position],
                 vector=side.text[position],
                 semantic=None if side.semantic is None else side.semantic.row(position),
+                note=resolved.note,
             )
             if side.empty[position]:
                 raise ValueError(

@@ -10,6 +10,7 @@ from typing import Protocol
 
 import numpy as np
 
+from ..catalogue._catalogue import Catalogue
 from ..vectors._vectorizer import ProfileVectorizer, SideVectors
 from ._weights import Weights
 
@@ -17,6 +18,7 @@ from ._weights import Weights
 class FittedEngine(Protocol):
     """The fitted state of a :class:`~matchmaker.Matchmaker` that ranking results read."""
 
+    catalogue_: Catalogue
     vectorizer_: ProfileVectorizer
     offers_: SideVectors
     needs_: SideVectors

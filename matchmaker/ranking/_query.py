@@ -24,3 +24,4 @@ class Query:
     tags: list[Tag]
     vector: sp.csr_matrix
     semantic: SemanticVectors | None = None
+    note: str = ""

@@ -189,6 +189,8 @@ class Shortlist:
         head = f"Shortlist for: {self.query.label}"
         if self.query.profile_id:
             head += f" [{self.query.profile_id}, its {what}]"
+        if self.query.note:
+            head += f"\n{self.query.note}"
         understood = self.understood()
         semantic = self.engine.vectorizer_.encoder_ is not None
         basis = "closeness in meaning" if semantic else "shared wording"
