@@ -514,8 +514,9 @@ def test_exports_are_formula_safe_and_html_escaped(world: Matchmaker, tmp_path: 
     assert "'=HYPERLINK" in text
     assert ",=HYPERLINK" not in text
     plan.export(tmp_path / "plan.xlsx")
-    cell = pd.read_excel(tmp_path / "plan.xlsx").offer_name.iloc[0]
-    assert cell.startswith("'=")
+    # XLSX stores text as text: no apostrophe shows and no formula can run
+    cell = pd.read_excel(tmp_path / "plan.xlsx", sheet_name="Table").offer_name.iloc[0]
+    assert cell.startswith("=HYPERLINK")
     plan.export(tmp_path / "cost.csv", table="cost")
     with pytest.raises(ValueError, match=r"'table' parameter of MissionPlan\.export"):
         plan.export(tmp_path / "x.csv", table="everything")

@@ -84,8 +84,8 @@ def table(
     >>> print(table([[1, "Acme Ltd", "Covers laser cladding and thermal spraying"]],
     ...             ["rank", "name", "reasons"], columns=40))
     rank  name      reasons
-    1     Acme Ltd  Covers laser cladding and
-                    thermal spraying
+    1     Acme Ltd  Covers laser cladding
+                    and thermal spraying
     """
     columns = columns or width()
     cells = [[_cell(v) for v in row] for row in rows]
