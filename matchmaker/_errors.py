@@ -12,6 +12,9 @@ from typing import Any
 
 __all__ = ["CatalogueError", "Problem", "problems_from_validation"]
 
+#: Problems listed in a CatalogueError's message; all are in ``.problems``.
+_SHOWN = 50
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -71,7 +74,9 @@ class CatalogueError(ValueError):
     def __init__(self, problems: Sequence[Problem], hint: str = "") -> None:
         self.problems = list(problems)
         lines = [f"{len(self.problems)} problem(s) found; nothing was loaded:"]
-        lines += [f"  - {p}" for p in self.problems]
+        lines += [f"  - {str(p)[:500]}" for p in self.problems[:_SHOWN]]
+        if len(self.problems) > _SHOWN:
+            lines.append(f"  ... and {len(self.problems) - _SHOWN} more (see .problems)")
         if hint:
             lines.append(hint)
         super().__init__("\n".join(lines))

@@ -13,23 +13,22 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import yaml
 from pydantic import ValidationError
 
 from .._errors import CatalogueError, Problem, problems_from_validation
 from .._normalise import normalise_name
 from ._schema import COUNTRIES, KINDS, Profile
+from ._yaml import YamlProblem, load_yaml
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from ._import import ImportResult
+    from ._merge import ImportChanges
 
 __all__ = ["Catalogue", "bundled_dir", "load_catalogue"]
 
-# libyaml's safe loader when PyYAML was built with it (about 10x faster);
-# either way only plain YAML types can be built, never Python objects.
-_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+#: Deepest nesting of lists and mappings read in a catalogue file.
+_MAX_DEPTH = 20
 
 #: Columns of :meth:`Catalogue.to_frame`: the profile fields, in schema order.
 FRAME_COLUMNS = list(Profile.model_fields)
@@ -268,7 +267,7 @@ class Catalogue:
             self._keys = cached
         return cached
 
-    def merge(self, result: ImportResult) -> Catalogue:
+    def merge(self, result: ImportChanges) -> Catalogue:
         """A new catalogue with an import's profiles added and its merges applied.
 
         Parameters
@@ -279,28 +278,47 @@ class Catalogue:
         Returns
         -------
         Catalogue
-            This catalogue is unchanged. Merged rows keep the provenance of
-            both records (the catalogue profile gains the row as a source).
-        """
-        from ._import import merge_into
+            Merged profiles replaced in place, new profiles appended,
+            partnerships kept; this catalogue is unchanged. Merged rows keep
+            the provenance of both records (the catalogue profile gains the
+            row as a source).
 
-        return merge_into(self, result)
+        Raises
+        ------
+        ValueError
+            If the result was imported against a different catalogue (a
+            merged profile is missing or has changed, or a new id is taken).
+        """
+        from ._merge import apply_import
+
+        return Catalogue(apply_import(self._index, result), self._links)
 
     def to_yaml(self, folder: str | Path) -> Path:
         """Save as a folder that :func:`load_catalogue` reloads unchanged.
 
         Writes ``folder/catalogue/profiles.yaml`` and
         ``folder/partnerships.yaml``; returns the folder.
-        """
-        from ._import import save_catalogue
 
-        return save_catalogue(self, folder)
+        Raises
+        ------
+        FileExistsError
+            If either file (or another YAML file in ``folder/catalogue``)
+            exists: nothing is overwritten.
+        """
+        from ._save import write_yaml
+
+        return write_yaml(self._profiles, self._links, folder)
 
     def to_csv(self, path: str | Path) -> str:
-        """Save :meth:`to_frame` as CSV, safe against formula injection."""
-        from ._import import catalogue_to_csv
+        """Save :meth:`to_frame` as CSV, safe against formula injection.
 
-        return catalogue_to_csv(self, path)
+        UTF-8 with BOM, so Excel shows Chinese correctly; text a spreadsheet
+        would run as a formula gets an apostrophe, which
+        :func:`matchmaker.read_profiles` takes off again.
+        """
+        from ..export._write import write_frame
+
+        return write_frame(self.to_frame(), Path(path), fmt="csv")
 
     def to_frame(self) -> pd.DataFrame:
         """One row per profile; list fields are joined with ``"; "``.
@@ -357,29 +375,31 @@ def check_kinds(kind: str | Sequence[str] | None) -> set[str] | None:
 # -- loading ------------------------------------------------------------------
 
 
+def _problem(path: Path, message: str, row: int | None = None, value: Any = None) -> Problem:
+    return Problem(str(path), row, None, None, value, message)
+
+
 def _read_yaml(path: Path, problems: list[Problem]) -> Any:
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         problems.append(
-            Problem(str(path), None, None, None, None, f"not UTF-8 text ({exc}); save it as UTF-8")
+            _problem(path, f"not UTF-8 text ({exc.reason} at byte {exc.start}); save it as UTF-8")
         )
         return None
+    except IsADirectoryError:
+        problems.append(_problem(path, "a folder, not a YAML file; rename or move it"))
+        return None
+    except PermissionError:
+        problems.append(_problem(path, "permission denied; check that you may read it"))
+        return None
+    except OSError as exc:
+        problems.append(_problem(path, f"cannot be read ({exc.strerror or exc}); check the file"))
+        return None
     try:
-        return yaml.load(text, Loader=_SafeLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problems.append(
-            Problem(
-                str(path),
-                None,
-                None,
-                None,
-                None,
-                f"broken YAML{where}: {getattr(exc, 'problem', exc)}; fix the syntax",
-            )
-        )
+        return load_yaml(text, max_depth=_MAX_DEPTH, aliases=True)
+    except YamlProblem as exc:
+        problems.append(_problem(path, str(exc)))
         return None
 
 
@@ -394,13 +414,20 @@ def _read_profiles(files: Sequence[Path], problems: list[Problem]) -> list[Profi
             data = data["profiles"]
         if not isinstance(data, list):
             problems.append(
-                Problem(str(path), None, None, None, None, "expected a YAML list of profiles")
+                _problem(path, f"expected a YAML list of profiles; got {type(data).__name__}")
             )
             continue
         for row, record in enumerate(data, start=1):
             if not isinstance(record, dict):
                 problems.append(
-                    Problem(str(path), row, None, None, record, "expected a mapping of fields")
+                    Problem(
+                        str(path),
+                        row,
+                        None,
+                        None,
+                        repr(record)[:80],
+                        "expected a mapping of fields",
+                    )
                 )
                 continue
             pid = record.get("id") if isinstance(record.get("id"), str) else None
@@ -431,13 +458,28 @@ def _read_profiles(files: Sequence[Path], problems: list[Problem]) -> list[Profi
 
 
 def _read_links(path: Path, ids: set[str], problems: list[Problem]) -> list[dict[str, Any]]:
-    data = _read_yaml(path, problems) or []
-    if isinstance(data, dict):
-        data = data.get("partnerships", [])
+    data = _read_yaml(path, problems)
+    if data is None:
+        return []
+    if isinstance(data, dict) and "partnerships" in data:
+        data = data["partnerships"]
+    if data is None:
+        return []
+    if not isinstance(data, list):
+        problems.append(
+            _problem(
+                path,
+                f"expected a list of partnerships (source_id, target_id, relation, source); "
+                f"got {type(data).__name__} {str(data)[:60]!r}",
+            )
+        )
+        return []
     rows = []
     for row, link in enumerate(data, start=1):
         if not isinstance(link, dict):
-            problems.append(Problem(str(path), row, None, None, link, "expected a mapping"))
+            problems.append(
+                Problem(str(path), row, None, None, repr(link)[:80], "expected a mapping")
+            )
             continue
         bad = False
         for key in ("source_id", "target_id"):
@@ -508,16 +550,28 @@ def load_catalogue(path: str | Path | None = None) -> Catalogue:
     if root.is_dir() and (root / "catalogue").is_dir():
         links_file = root / "partnerships.yaml"
         root = root / "catalogue"
-    files = sorted([*root.glob("*.yaml"), *root.glob("*.yml")]) if root.is_dir() else [root]
+    problems: list[Problem] = []
+    if root.is_dir():
+        try:
+            entries = sorted(root.iterdir())
+        except OSError as exc:
+            raise CatalogueError(
+                [_problem(root, f"cannot list this folder ({exc.strerror or exc}); check it")]
+            ) from None
+        files = [e for e in entries if e.suffix.lower() in (".yaml", ".yml")]
+    else:
+        files = [root]
     if not files:
         raise CatalogueError(
-            [Problem(str(root), None, None, None, None, "no .yaml or .yml files in this folder")]
+            [_problem(root, "no .yaml or .yml files in this folder: the catalogue is empty")],
+            hint="Point to a folder of profile YAML files (see docs/catalogue.md).",
         )
-    problems: list[Problem] = []
     profiles = _read_profiles(files, problems)
     links = None
-    if links_file is not None and links_file.exists():
+    if links_file is not None and (links_file.exists() or links_file.is_symlink()):
         links = _read_links(links_file, {p.id for p in profiles}, problems)
+    if not profiles and not problems:
+        problems.append(_problem(root, "the files hold no profiles: the catalogue is empty"))
     if problems:
         raise CatalogueError(problems, hint="Fix these and load again.")
     return Catalogue(profiles, links)

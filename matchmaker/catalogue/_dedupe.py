@@ -45,24 +45,30 @@ import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from numbers import Real
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 from rapidfuzz import fuzz, process
 
-from .._normalise import has_cjk, normalise_name
+from .._normalise import has_cjk, normalise
 
 __all__ = [
+    "GENERIC_WORDS",
+    "LEGAL_FORMS",
     "SHARED_HOSTS",
     "DuplicateFinder",
     "Match",
     "Record",
     "Thresholds",
     "block_keys",
+    "core_key",
     "domain_key",
     "name_key",
     "postcode_key",
+    "registrable_domain",
     "similarity",
     "website_host",
 ]
@@ -97,7 +103,12 @@ SHARED_HOSTS = frozenset(
         "alibaba.com",
         "made-in-china.com",
         "gov.uk",
+        "service.gov.uk",
+        "company-information.service.gov.uk",
         "find-and-update.company-information.service.gov.uk",
+        "github.io",
+        "wordpress.com",
+        "wixsite.com",
     }
 )
 
@@ -105,6 +116,31 @@ SHARED_HOSTS = frozenset(
 
 
 _ZH_LEGAL = ("股份有限公司", "有限责任公司", "集团有限公司", "有限公司", "集团", "公司", "股份")
+
+#: Legal forms removed from the end of a name (after punctuation is removed and
+#: single letters are joined, so "S.A." is "sa"); cleanco's lists are the reference.
+LEGAL_FORMS = frozenset(
+    (
+        # UK and Ireland
+        "ltd limited plc llp lp cic cio ulc dac unlimited "
+        # United States and Canada
+        "inc incorporated corp corporation llc pllc pc co company lllp "
+        # continental Europe
+        "gmbh mbh ag kg ohg ug ev sa sas sarl sasu eurl srl spa sapa snc bv nv vof ab as asa "
+        "aps oy oyj se sl slu sro kft zrt nyrt sp zoo "
+        # Asia-Pacific and elsewhere
+        "pte pty pvt private bhd sdn tbk kk yk ltda cv sab nl"
+    ).split()
+)
+#: Words that turn a name into the name of a related organisation at most:
+#: "Keronite International" beside "Keronite" goes to review, never merges.
+GENERIC_WORDS = frozenset(
+    (
+        "international intl group holdings holding uk gb britain europe global worldwide "
+        "china asia enterprises and"
+    ).split()
+)
+_PUNCT = re.compile(r"[^\w\s]")
 
 
 def _strip_zh_legal(token: str) -> str:
@@ -121,27 +157,27 @@ def _strip_zh_legal(token: str) -> str:
 def name_key(name: str) -> str:
     """Normalise an organisation name for comparison.
 
-    :func:`matchmaker._text.normalise_name`; then Chinese legal forms are
-    removed wherever they end a word (集团 in ``（集团）有限公司``, or
-    ``集团股份有限公司``), and runs of single letters are joined so that an
-    acronym written with dots matches the plain one.
+    Full-width and Traditional characters, case, punctuation and ``&``
+    (as ``and``) are normalised (:func:`matchmaker._normalise.normalise`);
+    runs of single letters are joined, so that an acronym written with dots
+    matches the plain one; a leading "The" goes; then legal forms
+    (:data:`LEGAL_FORMS`, and Chinese ones such as 有限公司 and 集团) are
+    removed **from the end of the name only**. Generic words such as
+    "Group" or "UK" are kept: they may name a different organisation.
 
     Examples
     --------
-    >>> name_key("T.W.I. Ltd"), name_key("Smith & Co Ltd"), name_key("Bosch UK Ltd")
-    ('twi', 'smith', 'bosch')
-    >>> name_key("Autocraft Solutions Group Ltd") == name_key("Autocraft Solutions Ltd")
-    True
+    >>> name_key("T.W.I. Ltd"), name_key("Smith & Co Ltd"), name_key("Smith Holdings plc")
+    ('twi', 'smith', 'smith holdings')
+    >>> name_key("The Co-operative Group"), name_key("Acme S.A.")
+    ('co operative group', 'acme')
     >>> name_key("東風汽車集團有限公司"), name_key("苏州金德机械（集团）有限公司")
     ('东风汽车', '苏州金德机械')
     """
-    tokens = [_strip_zh_legal(t) if has_cjk(t) else t for t in normalise_name(name).split()]
-    # "Smith & Co Ltd" leaves a dangling "and"; "Bosch UK Ltd" is Bosch.
-    while len(tokens) > 1 and (tokens[-1] in _ZH_LEGAL or tokens[-1] in ("and", "uk")):
-        tokens.pop()
+    text = _PUNCT.sub(" ", normalise(name).replace("&", " and "))
     out: list[str] = []
     run = ""
-    for token in tokens:
+    for token in text.split():
         if len(token) == 1 and token.isascii() and token.isalpha():
             run += token
             continue
@@ -151,15 +187,65 @@ def name_key(name: str) -> str:
         out.append(token)
     if run:
         out.append(run)
+    if len(out) > 1 and out[0] == "the":
+        out.pop(0)
+    # "Smith & Co Ltd" leaves a dangling "and".
+    while len(out) > 1 and (out[-1] in LEGAL_FORMS or out[-1] in _ZH_LEGAL or out[-1] == "and"):
+        out.pop()
+    if out and has_cjk(out[-1]):
+        out[-1] = _strip_zh_legal(out[-1])
     return " ".join(out)
 
 
+def core_key(key: str) -> str:
+    """A name key without its generic words (:data:`GENERIC_WORDS`) at the end.
+
+    Examples
+    --------
+    >>> core_key("keronite international uk"), core_key("group")
+    ('keronite', 'group')
+    """
+    words = key.split()
+    while len(words) > 1 and words[-1] in GENERIC_WORDS:
+        words.pop()
+    return " ".join(words)
+
+
+@lru_cache(maxsize=1)
+def _suffix_list() -> Any:
+    # The public suffix list ships inside the publicsuffixlist wheel: no network.
+    from publicsuffixlist import PublicSuffixList
+
+    return PublicSuffixList()
+
+
+def registrable_domain(website: str | None) -> str | None:
+    """The registrable domain of a website (``uk.acme.com`` -> ``acme.com``), or None.
+
+    Uses the public suffix list, so ``acme.co.uk`` and ``acme.com.cn`` stay
+    whole. A host that is itself a public suffix, or has no dot, is kept.
+
+    Examples
+    --------
+    >>> registrable_domain("https://uk.acme-coatings.com/contact")
+    'acme-coatings.com'
+    >>> registrable_domain("www.acme.co.uk"), registrable_domain("brochure")
+    ('acme.co.uk', None)
+    """
+    host = website_host(website)
+    if host is None:
+        return None
+    return str(_suffix_list().privatesuffix(host) or host)
+
+
 def domain_key(website: str | None) -> str | None:
-    """The host of a website, for comparison; None when there is none.
+    """The registrable domain of a website, for comparison; None when there is none.
 
     Drops the scheme, ``www.``, any user, port, path, query and fragment,
-    and lower-cases. Returns None for text that is not a web address and for
-    shared platforms (:data:`SHARED_HOSTS`), which say nothing about identity.
+    lower-cases, and keeps the registrable domain (:func:`registrable_domain`),
+    so ``uk.acme.com`` and ``acme.com`` agree. Returns None for text that is
+    not a web address and for shared platforms (:data:`SHARED_HOSTS`), which
+    say nothing about identity.
 
     Examples
     --------
@@ -173,7 +259,10 @@ def domain_key(website: str | None) -> str | None:
     host = website_host(website)
     if host is None or host in SHARED_HOSTS:
         return None
-    return host
+    domain = registrable_domain(host)
+    if domain is None or domain in SHARED_HOSTS:
+        return None
+    return domain
 
 
 def website_host(website: str | None) -> str | None:
@@ -214,6 +303,10 @@ def postcode_key(postcode: str | None) -> str | None:
         return None
     key = re.sub(r"[\s\-]+", "", unicodedata.normalize("NFKC", postcode)).upper()
     return key or None
+
+
+def _core_block(key: str) -> str:
+    return "g:" + core_key(key).replace(" ", "")
 
 
 def block_keys(key: str) -> list[str]:
@@ -459,7 +552,7 @@ class DuplicateFinder:
                 keys.append(key)
                 shown.append(name)
                 owners.append(index)
-                for bkey in block_keys(key):
+                for bkey in [*block_keys(key), _core_block(key)]:
                     pair_block.append(block_of.setdefault(bkey, len(block_of)))
                     pair_key.append(k)
                 for run in set(_RUNS.findall(key)):
@@ -566,7 +659,7 @@ class DuplicateFinder:
         lo, hi = self._start[query], self._start[query + 1]
         bkeys: list[str] = []
         for key in self._keys[lo:hi]:
-            bkeys += block_keys(str(key))
+            bkeys += [*block_keys(str(key)), _core_block(str(key))]
         for extra, value in (("w:", self._domain[query]), ("pc:", self._postcode[query])):
             if value:
                 bkeys.append(extra + str(value))
@@ -576,7 +669,7 @@ class DuplicateFinder:
         block_ids = np.array([self._block_of[k] for k in known], dtype=np.int64)
         sizes = self._offsets[block_ids + 1] - self._offsets[block_ids]
         usable = sizes <= self.max_block
-        exact = np.array([k.startswith("x:") for k in known], dtype=bool)
+        exact = np.array([k.startswith(("x:", "g:")) for k in known], dtype=bool)
         chosen = block_ids[usable | exact]
         if not usable.any():
             chosen = np.union1d(chosen, block_ids[[int(np.argmin(sizes))]])
@@ -620,13 +713,46 @@ class DuplicateFinder:
         merge = ((best_score >= t.merge) & ~dom_conflict) | corroborated
         for i in np.flatnonzero(merge & ~corroborated):
             merge[i] = self._words_agree(query, int(records[i]))
-        review = ~merge & ((best_score >= t.review) | dom)
+        extends = self._extends(query, cand, starts)
+        merge &= ~extends
+        review = ~merge & ((best_score >= t.review) | dom | extends)
         rank = 2 * merge.astype(np.int64) + review.astype(np.int64)
         if not rank.any():
             return None
         agree = dom.astype(np.int64) + post.astype(np.int64)
         order = np.lexsort((records, -agree, -best_score, -rank))
         return self.compare(query, int(records[order[0]]))
+
+    def _block(self, key: str) -> IntArray:
+        b = self._block_of.get(key)
+        if b is None:
+            return np.zeros(0, dtype=np.int64)
+        return self._members[self._offsets[b] : self._offsets[b + 1]]
+
+    def _extends(self, query: int, cand: IntArray, starts: IntArray) -> BoolArray:
+        """Per candidate record: a name of one is a name of the other plus generic words.
+
+        "Keronite International" beside "Keronite": the same core
+        (:func:`core_key`), no name in common.
+        """
+        names = [str(k) for k in self._names(query)]
+        same_core = np.concatenate([self._block(_core_block(k)) for k in names])
+        same_name = np.concatenate([self._block("x:" + k.replace(" ", "")) for k in names])
+        ext = np.logical_or.reduceat(np.isin(cand, same_core), starts)
+        exact = np.logical_or.reduceat(np.isin(cand, same_name), starts)
+        return np.asarray(ext & ~exact, dtype=bool)
+
+    def _extension(self, query: int, target: int) -> str:
+        """The generic words by which one record's names extend the other's, or ""."""
+        mine = {k.replace(" ", ""): k for k in map(str, self._names(query))}
+        theirs = {k.replace(" ", ""): k for k in map(str, self._names(target))}
+        if mine.keys() & theirs.keys():
+            return ""
+        for a in mine.values():
+            for b in theirs.values():
+                if _core_block(a) == _core_block(b):
+                    return " ".join(sorted(set(a.split()) ^ set(b.split())))
+        return ""
 
     def _words_agree(self, query: int, target: int) -> bool:
         """Whether some name of each record has every word matched in the other.
@@ -690,14 +816,20 @@ class DuplicateFinder:
         dom_arr, conflict_arr, post_arr = self._agreement(query, np.array([target], dtype=np.int64))
         dom, conflict, post = bool(dom_arr[0]), bool(conflict_arr[0]), bool(post_arr[0])
         corroborated = score >= t.corroborated and (dom or post)
-        merge = corroborated or (
-            score >= t.merge and not conflict and self._words_agree(query, target)
+        extra = self._extension(query, target)
+        merge = not extra and (
+            corroborated or (score >= t.merge and not conflict and self._words_agree(query, target))
         )
         keys = tuple(
             k for k, ok in (("name", score >= t.review), ("website", dom), ("postcode", post)) if ok
         )
         why = ""
-        if conflict and score >= t.merge:
+        if extra:
+            why = (
+                f"one name adds {extra!r} to the other: perhaps a related organisation (a "
+                "branch, a subsidiary, a parent)"
+            )
+        elif conflict and score >= t.merge:
             why = (
                 f"names agree but websites differ ({self._domain[query]} vs {self._domain[target]})"
             )

@@ -91,16 +91,13 @@ def _parser(argv: Sequence[str]) -> argparse.ArgumentParser:
 
         add_plan_arguments(plan)
 
-    imp = sub.add_parser(
-        "import", help="import an organisation list (CSV, XLSX, JSON, YAML) against the catalogue"
-    )
-    imp.add_argument("file", help="the spreadsheet or data file to import")
-    imp.add_argument("--report", help=f"write the row-by-row report here ({_FILES})")
-    imp.add_argument("--country", help="country for rows that give none: GB (or UK) or CN")
-    imp.add_argument("--kind", help="kind for rows that give none, e.g. company")
-    imp.add_argument("--sheet", help="name of the XLSX sheet to read (default: the first)")
-    imp.add_argument(
-        "--save", metavar="FOLDER", help="write the catalogue with the import merged in here"
+    from ._import import add_import_arguments
+
+    add_import_arguments(
+        sub.add_parser(
+            "import",
+            help="import an organisation list (CSV, XLSX, JSON, YAML) against the catalogue",
+        )
     )
     return parser
 
@@ -138,17 +135,9 @@ def _run(args: argparse.Namespace) -> int:
 
         return plan_command(args)
     if args.command == "import":
-        from ..catalogue._import import import_command
+        from ._import import run
 
-        return import_command(
-            args.file,
-            args.report,
-            args.country,
-            args.kind,
-            catalogue=args.catalogue,
-            sheet=args.sheet,
-            save=args.save,
-        )
+        return run(args)
     from ._shortlist import shortlist_command
 
     return shortlist_command(args)
