@@ -69,7 +69,7 @@ def _parser() -> argparse.ArgumentParser:
     short.add_argument(
         "--explain", type=_positive, metavar="RANK", help="also explain the candidate at RANK"
     )
-    from ..planning._plan import add_plan_arguments
+    from ._plan import add_plan_arguments
 
     add_plan_arguments(
         sub.add_parser(
@@ -166,9 +166,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "demo":
             return _demo(args)
         if args.command == "plan":
-            from ..planning._plan import plan_command
+            from ._plan import plan_command
 
-            return plan_command(args)
+            return plan_command(args, build_engine=build_engine)
         if args.command == "import":
             from ..catalogue._import import import_command
 
