@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import random
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,17 +16,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from matchmaker import Catalogue, Matchmaker, Profile, ProfileVectorizer
-from matchmaker.planning._plan import (
-    Limit,
-    MissionPlan,
-    PlanInfeasibleError,
-    _Group,
-    _Solution,
-    _solve,
-    add_plan_arguments,
-    plan_command,
-    plan_mission,
-)
+from matchmaker.cli._main import build_engine
+from matchmaker.cli._plan import add_plan_arguments, plan_command
+from matchmaker.planning._limits import _Group
+from matchmaker.planning._plan import Limit, MissionPlan, PlanInfeasibleError, plan_mission
+from matchmaker.planning._solve import _Solution
+from matchmaker.planning._solve import solve_plan as _solve
 from matchmaker.vectors._taxonomy import Taxonomy
 
 from .conftest import SRC, tiny_profiles
@@ -95,20 +91,32 @@ def test_group_limits_per_need_and_per_plan() -> None:
 
 
 def test_ties_are_broken_towards_earlier_ids() -> None:
-    s = np.full((2, 3), 0.5)
+    # Equal totals and equal rank sums: the earliest (need, offer) pairs win.
+    s = np.full((1, 3), 0.5)
     out = _solve(s, s > 0, per_need=1, per_offer=1).chosen
-    assert out.astype(int).tolist() == [[1, 0, 0], [0, 1, 0]]
+    assert out.astype(int).tolist() == [[1, 0, 0]]
+
+
+def test_tie_break_prefers_each_needs_own_better_candidates() -> None:
+    # Both plans score 1.0 + 0.5 = 1.5 (a tie a nudge below the gap could lose).
+    # Need 0 ranks offer 0 first (0.6 > 0.4 is not the question: equal totals);
+    # plan A: n0-o0 (rank 1), n1-o1 (rank 2); plan B: n0-o1 (rank 2), n1-o0 (rank 1).
+    # Brute force over the tie-break: a true 3-way tie of totals broken by ranks.
+    s = np.array([[0.75, 0.25, 0.5], [0.5, 0.75, 0.0]])
+    solution = _solve(s, s > 0, per_need=1, per_offer=1)
+    best = brute_force_lex(s, s > 0, 1, 1)
+    assert lex_value(s, s > 0, solution.chosen) == best
+    assert solution.status.optimal
+    assert solution.status.tie_breaks
 
 
 def test_result_is_whole_numbered_and_checked(monkeypatch: pytest.MonkeyPatch) -> None:
-    import matchmaker.planning._plan as plan_module
+    import matchmaker.planning._highs as highs_module
 
-    class Fake:
-        status = 0
-        x = np.array([0.5, 0.5])
-        message = "fake"
+    def fake_run(h: object, seconds: float) -> tuple[str, np.ndarray, float]:
+        return "optimal", highs_module._whole(np.array([0.5, 0.5])), float("nan")
 
-    monkeypatch.setattr(plan_module, "milp", lambda *a, **k: Fake())
+    monkeypatch.setattr(highs_module, "_run", fake_run)
     with pytest.raises(RuntimeError, match=r"fractional value 0\.5"):
         _solve(np.array([[0.5, 0.4]]), np.ones((1, 2), bool), per_need=1, per_offer=1)
 
@@ -155,7 +163,10 @@ def test_hidden_conflict_is_diagnosed_by_relaxing_each_group() -> None:
             need_labels=["'n0'", "'n1'", "'n2'"], offer_labels=["'o0'", "'o1'", "'o2'"],
         )  # fmt: skip
     message = str(info.value)
-    assert "lower min_per_need: need 'n2' can get only 0 (min_per_need=1)" in message
+    # Leaving any one of the three needs empty is an equally small change.
+    assert re.search(
+        r"lower min_per_need: need 'n[012]' can get only 0 \(min_per_need=1\)", message
+    )
     assert "raise per_offer: offer 'o0' needs 2 (per_offer=1, 1 more)" in message
     assert "Any one of these changes would make the plan feasible." in message
 
@@ -205,6 +216,50 @@ def brute_force(
     if not ok.any():
         return None
     return float((masks[ok] @ s[rows, cols]).max())
+
+
+def lex_value(s: np.ndarray, allowed: np.ndarray, x: np.ndarray) -> tuple[int, int, int]:
+    """The documented order of preferences: score (millionths), -rank sum, -pair position sum."""
+    from matchmaker.planning._solve import candidate_ranks
+
+    rank = candidate_ranks(s, allowed)
+    position = np.zeros(s.shape, dtype=int)
+    rows, cols = np.nonzero(allowed)
+    position[rows, cols] = np.arange(len(rows))
+    return (
+        int(np.round(s * 1e6)[x].sum()),
+        -int(rank[x].sum()),
+        -int(position[x].sum()),
+    )
+
+
+def brute_force_lex(
+    s: np.ndarray, allowed: np.ndarray, per_need: int, per_offer: int
+) -> tuple[int, int, int]:
+    """The lexicographic optimum by trying every subset of candidate pairs."""
+    rows, cols = np.nonzero(allowed)
+    best: tuple[int, int, int] | None = None
+    for bits in itertools.product([False, True], repeat=len(rows)):
+        x = np.zeros(s.shape, dtype=bool)
+        x[rows[list(bits)], cols[list(bits)]] = True
+        if (x.sum(1) <= per_need).all() and (x.sum(0) <= per_offer).all():
+            value = lex_value(s, allowed, x)
+            best = value if best is None or value > best else best
+    assert best is not None
+    return best
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.sampled_from([0.25, 0.5, 0.5, 0.75]), min_size=6, max_size=6),
+    st.integers(1, 2),
+    st.integers(1, 2),
+)
+def test_tie_breaks_equal_brute_force(values: list[float], per_need: int, per_offer: int) -> None:
+    s = np.array(values).reshape(2, 3)
+    solution = _solve(s, s > 0, per_need=per_need, per_offer=per_offer)
+    assert lex_value(s, s > 0, solution.chosen) == brute_force_lex(s, s > 0, per_need, per_offer)
+    assert solution.status.tie_breaks
 
 
 @dataclass
@@ -439,24 +494,38 @@ def test_required_excluded_and_limits_on_a_plan(world: Matchmaker) -> None:
     assert "at most 1 per plan with region = 'London'" in plan.headline()
 
 
-def test_required_pair_below_strength_is_explained(world: Matchmaker) -> None:
-    with pytest.raises(PlanInfeasibleError) as info:
-        plan_mission(world, NEEDS, uk(world), min_per_need=0, require=[("need-clad", "sprayer")])
-    message = str(info.value)
-    assert "required pair ('need-clad', 'sprayer') is below min_strength: it is 'weak'" in message
-    assert "min_strength='moderate'. Lower min_strength to 'weak' or drop the pair." in message
+def test_required_pair_below_strength_is_honoured_and_flagged(world: Matchmaker) -> None:
+    plan = plan_mission(world, NEEDS, uk(world), require=[("need-clad", "sprayer")])
+    row = plan.assignments.set_index(["need_id", "offer_id"]).loc[("need-clad", "sprayer")]
+    assert bool(row["required"])
+    assert row["flag"] == "required by you; strength weak, below min_strength='moderate'"
+    assert "required by you; strength weak" in str(plan)
+    summary = dict(plan.summary().itertuples(index=False))
+    assert summary["required_pairs"] == 1
+    assert summary["required_flagged"] == 1
+    # It counts against the capacities: with per_offer=1 nobody else gets the sprayer.
+    plan = plan_mission(world, NEEDS, uk(world), per_offer=1, min_strength="weak",
+                        require=[("need-clad", "sprayer")])  # fmt: skip
+    assert (plan.assignments.offer_id == "sprayer").sum() == 1
+
+
+def test_required_pair_that_breaks_a_capacity_is_an_error(world: Matchmaker) -> None:
+    with pytest.raises(PlanInfeasibleError, match="per_need=1"):
+        plan_mission(world, ["need-clad"], uk(world), per_need=1,
+                     require=[("need-clad", "sprayer"), ("need-clad", "clad-two")])  # fmt: skip
 
 
 def test_need_without_candidates_is_reported_not_hidden(world: Matchmaker) -> None:
     with pytest.raises(PlanInfeasibleError) as info:
-        plan_mission(world, NEEDS, ["printers", "sprayer"], min_strength="strong")
+        plan_mission(world, NEEDS, ["printers", "sprayer"], min_strength="strong", min_per_need=1)
     assert "need 'need-clad' (Need Clad) has no candidate at or above 'strong' strength" in str(
         info.value
     )
     assert "Lower min_per_need to 0 or lower min_strength." in str(info.value)
-    plan = plan_mission(world, NEEDS, ["printers", "sprayer"], min_strength="strong",
-                        min_per_need=0)  # fmt: skip
+    plan = plan_mission(world, NEEDS, ["printers", "sprayer"], min_strength="strong")  # default 0
     assert plan.unmatched == NEEDS
+    assert plan.unmatched_needs.need_id.tolist() == NEEDS
+    assert plan.unmatched_needs.reason.str.startswith("left with nobody").all()
     assert "Left with nobody" in plan.headline()
     assert plan.cost.note.str.startswith("left with nobody").all()
 
@@ -532,12 +601,13 @@ def test_plan_arguments_and_command(tmp_path: Path, capsys: pytest.CaptureFixtur
     parser = add_plan_arguments(argparse.ArgumentParser())
     out = tmp_path / "plan.csv"
     args = parser.parse_args(["--per-offer", "2", "--top", "1", "--out", str(out)])
-    assert plan_command(args) == 0
+    assert plan_command(args, build_engine=build_engine) == 0
     printed = capsys.readouterr().out
     assert printed.startswith("Mission plan:")
     assert f"plan written to {out}" in printed
     frame = pd.read_csv(out, encoding="utf-8-sig")
     assert frame.groupby("offer_id").size().max() <= 2
+    assert {"optimal", "gap", "flag"} <= set(frame.columns)
     with pytest.raises(SystemExit):
         parser.parse_args(["--per-need", "0"])
 

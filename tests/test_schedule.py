@@ -86,7 +86,9 @@ def test_requests_from_a_plan_frame_keep_their_columns() -> None:
     assert list(s.meetings.columns) == ["slot", "table", "a", "b", "score", "need_name"]
     assert len(s) == 3
     agenda = s.agenda("uk-a")
-    assert agenda["with"].tolist() == ["cn-1", "cn-2"]
+    # Earlier slots first: two meetings at 09:00 (cn-2 + uk-a, cn-1 + uk-b) and
+    # one at 09:30 beats the best meeting alone at 09:00 and two at 09:30.
+    assert agenda["with"].tolist() == ["cn-2", "cn-1"]
     assert agenda.status.tolist() == ["meeting", "meeting"]
     assert s.agenda("cn-2").status.tolist().count("free") == 1
     everyone = s.agendas()
@@ -137,7 +139,9 @@ def test_export_text_and_html_are_safe(tmp_path: Path) -> None:
     Path(s.export(tmp_path / "agendas.csv", table="agendas")).read_text(encoding="utf-8-sig")
     assert "&lt;b&gt;x&lt;/b&gt;" in s._repr_html_()
     assert str(s).startswith("Schedule: 1 of 1 requested meeting held in 1 slot at 1 table")
-    assert repr(s) == "<Schedule: 1 meetings, 0 not placed>"
+    assert repr(s) == "<Schedule: 1 meetings, 0 not placed, optimal>"
+    assert "optimal (proven, tie-breaks too)" in s._repr_html_()
+    assert {"optimal", "gap"} <= set(s.to_frame().columns)
     with pytest.raises(ValueError, match=r"'table' parameter of Schedule\.export"):
         s.export(tmp_path / "x.csv", table="rooms")
 
@@ -167,6 +171,79 @@ def days(draw: st.DrawFn) -> dict[str, object]:
     }
 
 
+def round_robin(n: int) -> list[tuple[str, str, float]]:
+    people = [f"p{i:02d}" for i in range(n)]
+    return [(a, b, 1.0) for a, b in itertools.combinations(people, 2)]
+
+
+def clash_free(s: Schedule) -> bool:
+    m = s.meetings
+    people = pd.concat([m[["slot", "a"]].set_axis(["slot", "p"], axis=1),
+                        m[["slot", "b"]].set_axis(["slot", "p"], axis=1)])  # fmt: skip
+    return not people.duplicated().any() and not m[["slot", "table"]].duplicated().any()
+
+
+def test_round_robin_of_16_fits_in_15_slots() -> None:
+    # 120 meetings, 18 slots of 8 tables: a 1-factorisation of K16 uses exactly 15
+    # slots, so "earlier slots" must leave the last three empty.
+    s = schedule_meetings(round_robin(16), [f"s{k:02d}" for k in range(18)], tables=8)
+    assert len(s) == 120
+    assert s.unplaced.empty
+    assert s.meetings.slot.nunique() == 15
+    assert set(s.meetings.slot) == {f"s{k:02d}" for k in range(15)}
+    assert clash_free(s)
+    assert s.optimal
+    assert s.status.tie_breaks
+
+
+@pytest.mark.parametrize("n", [4, 6, 8])
+def test_small_round_robins_use_n_minus_1_slots(n: int) -> None:
+    s = schedule_meetings(round_robin(n), [f"s{k}" for k in range(n + 2)], tables=n // 2)
+    assert len(s) == n * (n - 1) // 2
+    assert s.meetings.slot.nunique() == n - 1
+    assert s.optimal
+    assert s.status.tie_breaks
+
+
+def test_equal_score_round_robin_of_20_states_its_status() -> None:
+    s = schedule_meetings(round_robin(20), [f"s{k:02d}" for k in range(22)], tables=10)
+    assert clash_free(s)
+    assert len(s) >= 0.9 * 190
+    assert isinstance(s.optimal, bool)
+    assert s.status.describe() in s.headline()
+    if not s.optimal:
+        assert s.gap >= 0
+        assert "NOT proven optimal" in s.headline()
+
+
+def test_time_limit_returns_the_best_found_with_its_gap() -> None:
+    s = schedule_meetings(round_robin(20), [f"s{k:02d}" for k in range(19)], tables=10,
+                          time_limit=0.5)  # fmt: skip
+    assert clash_free(s)
+    assert len(s) > 0
+    assert s.time_limit == 0.5
+    if not s.optimal:
+        assert 0 < s.gap <= 190 - s.total_score + 1e-6
+        assert "NOT proven optimal" in str(s)
+        assert "NOT proven optimal" in repr(s)
+        assert not s.to_frame().optimal.any()
+    with pytest.raises(ValueError, match="'time_limit' parameter of schedule_meetings"):
+        schedule_meetings(round_robin(4), ["s"], tables=1, time_limit=0)
+
+
+def lex_key(day: dict[str, object], held: dict[int, int]) -> tuple[int, int, int, int]:
+    """The documented preferences: score (millionths), meetings, -slot sum, -score-weighted slots."""
+    requests = day["requests"]
+    assert isinstance(requests, list)
+    points = [round(r[2] * 1e6) for r in requests]
+    return (
+        sum(points[r] for r in held),
+        len(held),
+        -sum(held.values()),
+        -sum(s * points[r] for r, s in held.items()),
+    )
+
+
 def brute_force(day: dict[str, object]) -> float:
     requests = day["requests"]
     slots = day["slots"]
@@ -177,6 +254,7 @@ def brute_force(day: dict[str, object]) -> float:
     assert isinstance(tables, int)
     assert isinstance(availability, dict)
     best = 0.0
+    best_key = (0, 0, 0, 0)
     for choice in itertools.product([None, *slots], repeat=len(requests)):
         used: set[tuple[str, str]] = set()
         load: dict[str, int] = {}
@@ -192,6 +270,9 @@ def brute_force(day: dict[str, object]) -> float:
             total += score
         if ok and all(v <= tables for v in load.values()):
             best = max(best, total)
+            held = {r: slots.index(c) for r, c in enumerate(choice) if c is not None}
+            best_key = max(best_key, lex_key(day, held))
+    day["_best_key"] = best_key
     return best
 
 
@@ -219,3 +300,9 @@ def test_no_double_booking_and_optimal(day: dict[str, object]) -> None:
     assert len(m) + len(s.unplaced) == len(requests)
     assert (s.unplaced.reason.str.len() > 0).all()
     assert s.total_score == pytest.approx(brute_force(day), abs=1e-9)
+    # The tie-breaks (more meetings, earlier slots, better meetings earlier) are exact.
+    requests_index = {(a, b): r for r, (a, b, _) in enumerate(requests)}
+    slots = day["slots"]
+    assert isinstance(slots, list)
+    held = {requests_index[(row.a, row.b)]: slots.index(row.slot) for row in m.itertuples()}
+    assert lex_key(day, held) == day["_best_key"]

@@ -87,7 +87,7 @@ def _parser(argv: Sequence[str]) -> argparse.ArgumentParser:
     if len(argv) and "plan" in argv:
         # The plan options come with the planner, which imports scipy: only
         # when the plan command is asked for, so that --help stays light.
-        from ..planning._plan import add_plan_arguments
+        from ._plan import add_plan_arguments
 
         add_plan_arguments(plan)
 
@@ -131,9 +131,9 @@ def _run(args: argparse.Namespace) -> int:
 
         return demo_command(args)
     if args.command == "plan":
-        from ..planning._plan import plan_command
+        from ._plan import plan_command
 
-        return plan_command(args)
+        return plan_command(args, build_engine=build_engine)
     if args.command == "import":
         from ._import import run
 

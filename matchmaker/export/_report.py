@@ -235,7 +235,12 @@ def _plan(
     }
     for name in PLAN_STATUS_FIELDS:
         if hasattr(plan, name):
-            context[name] = getattr(plan, name)
+            value = getattr(plan, name)
+            context[name] = value.describe() if hasattr(value, "describe") else value
+    # Every row of a forwarded plan says whether the plan is proven optimal.
+    for name in ("optimal", "gap"):
+        if hasattr(plan, name):
+            pairs[name] = getattr(plan, name)
     context["created"] = _today()
     tables = {
         "Pairs": pairs,

@@ -35,7 +35,8 @@ import pandas as pd
 
 from ..catalogue._catalogue import Catalogue
 from ..catalogue._schema import Profile
-from ._plan import _int_problem, _raise_problems
+from ._checks import int_problem as _int_problem
+from ._checks import raise_problems as _raise_problems
 
 if TYPE_CHECKING:
     from ..ranking._engine import Matchmaker

@@ -4,9 +4,20 @@ Seventh step of the flow: assignment -> **schedule** -> export. The
 requested meetings (say, the pairs of a :class:`MissionPlan`) are placed so
 that nobody is in two meetings at once, nobody meets outside their
 available slots, and no slot holds more meetings than there are tables. The
-total score of the meetings held is maximised with HiGHS (a 0/1 programme
-over request x slot); tables are then handed out slot by slot. Every
-meeting that could not be placed is listed with the reason.
+preferences, each optimised exactly among the optima of the ones before
+(HiGHS, a 0/1 programme over request x slot, see :mod:`._highs`):
+
+1. the total score of the meetings held (in millionths);
+2. the number of meetings held;
+3. earlier slots: the fewest slot positions in all, so meetings fill the
+   first slots and the day ends as early as it can;
+4. better meetings in earlier slots (the least score-weighted slot position).
+
+Tables are then handed out slot by slot. Every meeting that could not be
+placed is listed with the reason. The whole solve has a time limit; a
+greedy schedule (best meetings first, each in its earliest free slot) is
+the solver's starting point, so a schedule is always returned, marked as
+not proven optimal with its gap when the limit is reached.
 """
 
 from __future__ import annotations
@@ -23,7 +34,10 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from ._plan import _SCALE, _count, _is_int, _raise_problems, _run_milp
+from ._checks import DEFAULTS, number_problem, raise_problems
+from ._checks import count as _count
+from ._checks import is_int as _is_int
+from ._highs import SCALE, Solved, SolveStatus, solve_lexicographic
 
 __all__ = ["Schedule", "schedule_meetings"]
 
@@ -33,7 +47,7 @@ AGENDA_COLUMNS = ["participant", "slot", "table", "with", "score", "status"]
 _PAIR_COLUMNS = (("a", "b"), ("need_id", "offer_id"))
 
 
-class Schedule:
+class Schedule(Solved):
     """A 1:1 meeting schedule: who meets whom, when and at which table.
 
     Build one with :func:`schedule_meetings`.
@@ -51,7 +65,21 @@ class Schedule:
     availability : dict
         Each participant's available slots (every slot when not given).
     total_score : float
-        Sum of the scores of the meetings held; the maximum possible.
+        Sum of the scores of the meetings held; the maximum possible when
+        :attr:`optimal` is True.
+    status : SolveStatus
+        How good the schedule is, as the solver proved it: ``optimal`` (the
+        total score is the maximum), ``gap`` (no schedule scores more than
+        ``total_score + gap``), ``tie_breaks`` (more meetings, earlier slots
+        and better meetings earlier, proven too), ``time_limit`` and ``seconds``.
+    optimal, gap, time_limit : bool, float, float
+        Shortcuts for ``status.optimal``, ``status.gap`` and ``status.time_limit``.
+
+    Examples
+    --------
+    >>> day = schedule_meetings([("ann", "bob", 0.9)], ["09:00"], tables=1)
+    >>> len(day), day.optimal, day.gap
+    (1, True, 0.0)
     """
 
     def __init__(
@@ -61,6 +89,7 @@ class Schedule:
         slots: list[Hashable],
         tables: list[Hashable],
         availability: dict[str, list[Hashable]],
+        status: SolveStatus,
     ) -> None:
         self.meetings = meetings
         self.unplaced = unplaced
@@ -68,6 +97,7 @@ class Schedule:
         self.tables = tables
         self.availability = availability
         self.total_score = round(float(meetings["score"].sum()), 6)
+        self.status = status
 
     def __len__(self) -> int:
         return len(self.meetings)
@@ -125,10 +155,10 @@ class Schedule:
         return pd.concat(frames, ignore_index=True)
 
     def to_frame(self) -> pd.DataFrame:
-        """The meetings held (a copy of :attr:`meetings`)."""
-        return self.meetings.copy()
+        """The meetings held (:attr:`meetings`) with the schedule's ``optimal`` and ``gap`` on each row."""
+        return self.meetings.assign(optimal=self.optimal, gap=self.gap)
 
-    def export(self, path: str | Path, fmt: str | None = None, table: str = "meetings") -> str:
+    def export(self, path: str | Path, fmt: str | None = None, *, table: str = "meetings") -> str:
         """Write a table safely (no spreadsheet formulas) as CSV, XLSX, JSON or HTML.
 
         Parameters
@@ -137,6 +167,7 @@ class Schedule:
         fmt : {"csv", "xlsx", "json", "html", "table"}, optional
             From the suffix when omitted.
         table : {"meetings", "unplaced", "agendas"}, default "meetings"
+            ``meetings`` writes :meth:`to_frame` (with ``optimal`` and ``gap``).
 
         Returns
         -------
@@ -150,16 +181,19 @@ class Schedule:
                 "The 'table' parameter of Schedule.export must be one of meetings, unplaced, "
                 f"agendas. Got {table!r} instead."
             )
-        frame = self.agendas() if table == "agendas" else getattr(self, table)
+        if table == "agendas":
+            frame = self.agendas()
+        else:
+            frame = self.to_frame() if table == "meetings" else self.unplaced
         return write_frame(frame, path, fmt)
 
     def headline(self) -> str:
-        """One line: meetings held, requested, total score."""
+        """Two lines: meetings held, requested, total score; then the solver's status."""
         asked = len(self.meetings) + len(self.unplaced)
         return (
             f"Schedule: {len(self.meetings)} of {_count(asked, 'requested meeting')} held in "
             f"{_count(len(self.slots), 'slot')} at {_count(len(self.tables), 'table')}, "
-            f"total score {self.total_score:.4f}"
+            f"total score {self.total_score:.4f}\nStatus: {self.status.describe()}"
         )
 
     def __str__(self) -> str:
@@ -180,10 +214,12 @@ class Schedule:
         return "\n".join(out)
 
     def __repr__(self) -> str:
-        return f"<Schedule: {len(self)} meetings, {len(self.unplaced)} not placed>"
+        state = "optimal" if self.optimal else f"NOT proven optimal, gap {self.gap:.4f}"
+        return f"<Schedule: {len(self)} meetings, {len(self.unplaced)} not placed, {state}>"
 
     def _repr_html_(self) -> str:
-        html = f"<p><b>{escape(self.headline())}</b></p>"
+        head = "<br>".join(escape(line) for line in self.headline().split("\n"))
+        html = f"<p><b>{head}</b></p>"
         html += self.meetings.to_html(index=False, escape=True)
         if len(self.unplaced):
             html += "<p><b>Not placed</b></p>" + self.unplaced.to_html(index=False, escape=True)
@@ -253,8 +289,10 @@ def _check_requests(frame: pd.DataFrame, problems: list[str]) -> None:
 def schedule_meetings(
     requests: pd.DataFrame | Iterable[tuple[Any, ...]],
     slots: Sequence[Hashable],
+    *,
     tables: int | Sequence[Hashable],
     availability: Mapping[str, Iterable[Hashable]] | None = None,
+    time_limit: float = DEFAULTS["time_limit"],  # type: ignore[assignment]
 ) -> Schedule:
     """Place 1:1 meetings in time slots and at tables, maximising the score held.
 
@@ -262,8 +300,10 @@ def schedule_meetings(
     their available slots, and no slot holds more meetings than tables. The
     total score of the meetings held is the maximum possible (a 0/1
     programme solved with HiGHS); among equally good schedules, more
-    meetings are preferred, then earlier slots. Tables are handed out in
-    each slot best meeting first.
+    meetings are preferred, then earlier slots (the fewest slot positions
+    in all), then better meetings in earlier slots; each preference is
+    solved exactly, not nudged. Tables are
+    handed out in each slot best meeting first.
 
     Parameters
     ----------
@@ -278,6 +318,11 @@ def schedule_meetings(
         Number of tables (labelled ``T1``, ``T2``...) or their labels.
     availability : dict of participant to slots, optional
         The slots each participant can make; others can make every slot.
+    time_limit : float, default 30
+        Seconds for the solve. When reached, the best schedule found is
+        returned (never worse than placing the best meetings first, each in
+        its earliest free slot), with ``optimal`` False and the proven
+        ``gap``; see :class:`Schedule`.
 
     Returns
     -------
@@ -370,13 +415,16 @@ def schedule_meetings(
                 if person in available:
                     mine = set(allowed)
                     available[person] = [s for s in slot_list if s in mine]
-    _raise_problems(problems)
+    problem = number_problem(time_limit, "time_limit", "schedule_meetings")
+    if problem:
+        problems.append(problem)
+    raise_problems(problems)
 
     # Canonical order: requests by (a, b), so the input order cannot change the schedule.
     frame = frame.sort_values(["a", "b"], kind="stable").reset_index(drop=True)
     frame["score"] = frame["score"].astype(float)
     slot_index = {s: k for k, s in enumerate(slot_list)}
-    held = _place(frame, available, slot_index, len(table_list))
+    held, status = _place(frame, available, slot_index, len(table_list), float(time_limit))
     meetings, unplaced = [], []
     records = frame.to_dict("records")
     by_slot: dict[int, list[int]] = {}
@@ -408,7 +456,37 @@ def schedule_meetings(
         slots=slot_list,
         tables=table_list,
         availability=available,
+        status=status,
     )
+
+
+def _greedy(
+    vr: np.ndarray,
+    vs: np.ndarray,
+    a: list[str],
+    b: list[str],
+    score: np.ndarray,
+    n_tables: int,
+    x: np.ndarray | None = None,
+) -> np.ndarray:
+    """Best meetings first, each in its earliest free slot; adds to ``x`` if given."""
+    x = np.zeros(len(vr)) if x is None else x.copy()
+    held = {int(vr[k]) for k in np.flatnonzero(x > 0.5)}
+    busy = {(p, int(vs[k])) for k in np.flatnonzero(x > 0.5) for p in (a[vr[k]], b[vr[k]])}
+    load = Counter(int(vs[k]) for k in np.flatnonzero(x > 0.5))
+    # Requests are in (a, b) order already, so their index breaks score ties.
+    order = np.lexsort((vs, vr, -score[vr]))
+    for k in order.tolist():
+        r, slot = int(vr[k]), int(vs[k])
+        if r in held or load[slot] >= n_tables:
+            continue
+        if (a[r], slot) in busy or (b[r], slot) in busy:
+            continue
+        x[k] = 1.0
+        held.add(r)
+        busy |= {(a[r], slot), (b[r], slot)}
+        load[slot] += 1
+    return x
 
 
 def _place(
@@ -416,7 +494,8 @@ def _place(
     available: dict[str, list[Hashable]],
     slot_index: dict[Hashable, int],
     n_tables: int,
-) -> dict[int, int]:
+    time_limit: float,
+) -> tuple[dict[int, int], SolveStatus]:
     """Solve the 0/1 programme: which request meets in which slot (request -> slot)."""
     a = frame["a"].tolist()
     b = frame["b"].tolist()
@@ -429,7 +508,7 @@ def _place(
             var_r.append(r)
             var_s.append(s)
     if not var_r:
-        return {}
+        return {}, SolveStatus(True, 0.0, True, time_limit, 0.0)
     vr, vs = np.array(var_r), np.array(var_s)
     V = len(vr)
     people = sorted(available)
@@ -445,18 +524,31 @@ def _place(
     slot_rows = sp.csr_matrix((np.ones(V), (vs, np.arange(V))), shape=(S, V))
     A = sp.vstack([once, person_rows, slot_rows], format="csc")
     b_ub = np.r_[np.ones(R), np.ones(P * S), np.full(S, float(n_tables))]
-    # Score first; then, worth less than 0.4 millionths in all, more meetings;
-    # then, worth less than that, earlier slots for better meetings.
-    per_meeting = 0.4 / (R + 1)
-    order = np.lexsort((b, a, -score))
-    priority = np.empty(R)
-    priority[order] = (R - np.arange(R)) / R
-    earlier = 0.4 * per_meeting / (R + 1) * (1.0 - vs / max(S, 1)) * priority[vr]
-    cost = _SCALE * score[vr] + per_meeting + earlier
-    x = _run_milp(cost, A, b_ub, np.zeros(V))
-    if x is None:  # pragma: no cover - x = 0 is always feasible
+    points = np.round(SCALE * score[vr])
+    objectives = [points, np.ones(V), -vs.astype(float), -vs * points]
+    # Several first-fit orders (best meetings first; equal scores in seeded random
+    # orders, since first-fit in id order packs round robins badly); keep the best.
+    rng = np.random.default_rng(0)
+    start = _greedy(vr, vs, a, b, score, n_tables)
+    for _ in range(16):
+        shuffled = score + rng.random(R) * 1e-9
+        other = _greedy(vr, vs, a, b, shuffled, n_tables)
+        if (points @ other, other.sum()) > (points @ start, start.sum()):
+            start = other
+    out = solve_lexicographic(objectives, A, b_ub, np.zeros(V), time_limit=time_limit, start=start)
+    if out.x is None:  # pragma: no cover - x = 0 is always feasible and the start is kept
         raise RuntimeError("HiGHS found no schedule, yet holding no meeting is always feasible.")
-    return {int(vr[k]): int(vs[k]) for k in np.flatnonzero(x)}
+    x = out.x
+    status = out.status(len(objectives), time_limit)
+    if not out.optimal or not status.tie_breaks:
+        # Stopped early: a meeting that still fits anywhere is placed (only ever better).
+        x = _greedy(vr, vs, a, b, score, n_tables, x)
+        if not out.optimal:
+            # No schedule holds more than every request: a cap on a loose early bound.
+            upper = min(out.bound, float(np.round(SCALE * score).sum()))
+            gap = max(upper - float(points @ x), 0.0) / SCALE
+            status = SolveStatus(False, round(gap, 6), False, time_limit, status.seconds)
+    return {int(vr[k]): int(vs[k]) for k in np.flatnonzero(x > 0.5)}, status
 
 
 def _why_unplaced(
