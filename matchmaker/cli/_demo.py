@@ -13,7 +13,7 @@ def demo_command(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from ..export._write import check_format, write
-    from ._main import build_engine
+    from ._engine import build_engine
     from ._shortlist import render_shortlist
 
     check_format(args.out)  # refuse a bad suffix before any work

@@ -13,6 +13,8 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from ._engine import build_engine
+
 __all__ = ["build_engine", "main"]
 
 _FILES = ".csv, .json, .xlsx or .html"
@@ -100,19 +102,6 @@ def _parser(argv: Sequence[str]) -> argparse.ArgumentParser:
         )
     )
     return parser
-
-
-def build_engine(args: argparse.Namespace):  # type: ignore[no-untyped-def]
-    """The fitted engine the command-line options ask for (catalogue, weights, model)."""
-    from ..catalogue._catalogue import load_catalogue
-    from ..ranking._engine import Matchmaker
-    from ..vectors._vectorizer import ProfileVectorizer
-
-    catalogue = load_catalogue(getattr(args, "catalogue", None))
-    vectorizer = ProfileVectorizer(semantic_model=getattr(args, "semantic_model", None))
-    return Matchmaker(
-        catalogue, weights=getattr(args, "weights", None), vectorizer=vectorizer
-    ).fit()
 
 
 def _one_line(exc: BaseException) -> str:

@@ -84,7 +84,7 @@ def render_explanation(explanation: Explanation) -> str:
 def shortlist_command(args: argparse.Namespace) -> int:
     """Rank partners for ``args.query``; print them, or write them to ``args.out``."""
     from ..export._write import check_format, render, write
-    from ._main import build_engine
+    from ._engine import build_engine
 
     fmt = None if args.format == "table" else args.format
     if args.out:

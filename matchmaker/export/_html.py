@@ -57,7 +57,12 @@ def to_html(report: Report) -> bytes:
     >>> page.startswith("<!DOCTYPE html>"), "&lt;b&gt;Acme&lt;/b&gt;" in page
     (True, True)
     """
-    from .. import __version__
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        __version__ = version("sino-uk-matchmaker")
+    except PackageNotFoundError:  # pragma: no cover - a checkout that was never installed
+        __version__ = "0+unknown"
 
     template = _environment().get_template(_TEMPLATES.get(report.kind, "table.html.j2"))
     return str(template.render(report=report, version=__version__)).encode("utf-8")

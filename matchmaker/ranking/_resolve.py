@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 from .._normalise import normalise_name
 
 if TYPE_CHECKING:
-    from ._engine import Matchmaker
+    from ._fitted import FittedEngine
 
 __all__ = ["ID_RATIO", "NAME_MAX_CHARS", "NAME_RATIO", "Resolved", "resolve"]
 
@@ -52,7 +52,7 @@ class Resolved:
     note: str = ""
 
 
-def _by_name(engine: Matchmaker, query: str) -> tuple[int, str] | None:
+def _by_name(engine: FittedEngine, query: str) -> tuple[int, str] | None:
     """The one profile whose name is (nearly) the query, and the name matched."""
     from rapidfuzz import fuzz
 
@@ -76,7 +76,7 @@ def _by_name(engine: Matchmaker, query: str) -> tuple[int, str] | None:
     return engine.position_[winners[0]], best[winners[0]][1]
 
 
-def _close_ids(engine: Matchmaker, query: str) -> str:
+def _close_ids(engine: FittedEngine, query: str) -> str:
     """ "Did you mean" with the ids within ID_RATIO of ``query``, or ""."""
     from rapidfuzz import fuzz, process
 
@@ -90,14 +90,14 @@ def _close_ids(engine: Matchmaker, query: str) -> str:
     return f" Closest: {close}; did you mean {'one of them' if len(hits) > 1 else 'it'}?"
 
 
-def _close_names(engine: Matchmaker, query: str) -> str:
+def _close_names(engine: FittedEngine, query: str) -> str:
     found = engine.catalogue_.find(query.replace("-", " "), k=3, min_score=50)
     if len(found):
         return " Closest: " + ", ".join(f"{r.id!r} ({r.name})" for r in found.itertuples()) + "."
     return " See Catalogue.find to look names up."
 
 
-def resolve(engine: Matchmaker, query: object) -> Resolved:
+def resolve(engine: FittedEngine, query: object) -> Resolved:
     """Resolve a shortlist query (see the module docstring for the rules).
 
     Examples
