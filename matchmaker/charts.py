@@ -76,7 +76,7 @@ def plot_explanation(explanation: Explanation | pd.DataFrame, ax: Axes | None = 
     >>> explanation = Matchmaker().shortlist("laser cladding repair", k=1, country="GB").explain(1)
     >>> ax = plot_explanation(explanation)
     >>> [t.get_text() for t in ax.get_xticklabels()]
-    ['concept', 'focus', 'text', 'sector', 'readiness', 'total']
+    ['concept', 'focus', 'text', 'meaning', 'sector', 'readiness', 'total']
     """
     if isinstance(explanation, Explanation):
         table, title = explanation.components, f"{explanation.candidate.name}"

@@ -45,8 +45,8 @@ def test_shortlist_says_how_it_read_the_query(tiny_engine: Matchmaker) -> None:
     shortlist = tiny_engine.shortlist("Aerospace parts: laser cladding, then laser cladding again")
     understood = shortlist.understood()
     assert understood.values.tolist() == [
-        ["laser-cladding", "laser cladding (激光熔覆)", "capability", "laser cladding"],
-        ["aerospace", "aerospace (航空航天)", "sector", "Aerospace"],
+        ["laser-cladding", "laser cladding (激光熔覆)", "capability", "laser cladding", "read"],
+        ["aerospace", "aerospace (航空航天)", "sector", "Aerospace", "read"],
     ]
     assert "\nRead as: laser cladding, aerospace\n" in shortlist.headline() + "\n"
 
@@ -262,7 +262,7 @@ def test_candidate_order_does_not_change_the_ranking(tiny_taxonomy: Taxonomy, se
 
 def test_estimator_contract(tiny_engine: Matchmaker) -> None:
     params = tiny_engine.get_params(deep=False)
-    assert set(params) == {"catalogue", "weights", "vectorizer", "reciprocal"}
+    assert set(params) == {"catalogue", "weights", "vectorizer", "encoder", "cache", "reciprocal"}
     fresh = clone(tiny_engine)
     assert not hasattr(fresh, "catalogue_")
     first = fresh.fit().shortlist("need-clad", k=5).to_frame()
@@ -297,7 +297,9 @@ def test_with_weights_reuses_cached_scores(tiny_engine: Matchmaker) -> None:
 
 def test_match_table(tiny_engine: Matchmaker) -> None:
     table = tiny_engine.match(["need-clad", "need-water"], None, k=2)
-    assert list(table.columns[-5:]) == ["concept", "focus", "text", "sector", "readiness"]
+    assert list(table.columns[-6:]) == [
+        "concept", "focus", "text", "meaning", "sector", "readiness",
+    ]  # fmt: skip
     assert table.groupby("need_id").size().to_dict() == {"need-clad": 2, "need-water": 2}
     assert table[table.need_id == "need-clad"].offer_id.iloc[0] == "cladder"
     assert (table.need_id != table.offer_id).all()
@@ -314,7 +316,7 @@ def test_weights_validation_and_loading(tmp_path: object) -> None:
     assert w.normalised()["concept"] == pytest.approx(w.normalised()["text"])
     assert Weights.load({"sector": 0}).sector == 0
     with pytest.raises(ValueError, match="At least one component weight must be > 0"):
-        Weights(concept=0, focus=0, text=0, sector=0, readiness=0)
+        Weights(concept=0, focus=0, text=0, meaning=0, sector=0, readiness=0)
     with pytest.raises(ValueError, match="'strong' threshold must be a float in"):
         Weights(strong=2)
     with pytest.raises(ValueError, match="must not exceed"):

@@ -59,6 +59,7 @@ def _tiny_group(k: int) -> _Group:
             "concept": np.array([[1.0, 0.5, 0.0]]),
             "focus": np.zeros((1, 3)),
             "text": np.array([[0.0, 0.5, 1.0]]),
+            "meaning": np.zeros((1, 3)),
             "sector": np.zeros((1, 3)),
             "readiness": np.zeros((1, 3)),
         },
@@ -100,7 +101,9 @@ def judged() -> list[Judgement]:
     max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(
-    raw=st.lists(st.floats(0.0, 1.0), min_size=5, max_size=5).filter(lambda w: sum(w) > 0.05),
+    raw=st.lists(st.floats(0.0, 1.0), min_size=len(COMPONENTS), max_size=len(COMPONENTS)).filter(
+        lambda w: sum(w) > 0.05
+    ),
     k=st.integers(1, 8),
 )
 def test_cached_rankings_match_evaluate(
@@ -148,7 +151,9 @@ def test_tune_finds_the_obvious_weights(tiny_engine: Matchmaker) -> None:
     ]  # fmt: skip
     assert len(table) == 3
     assert table.current.tolist() == [True, False, False]
-    assert table.loc[table["rank"] == 1, "readiness"].item() == pytest.approx(5 / 5.95)
+    assert table.loc[table["rank"] == 1, "readiness"].item() == pytest.approx(
+        5 / (0.5 + 0.1 + 0.3 + 0.8 + 0.15 + 5)
+    )
     assert "cross-validated" in repr(result)
     assert "in-sample" in repr(result)
     html = result._repr_html_()
@@ -182,7 +187,7 @@ def test_random_and_coordinate_find_the_obvious_weights(
     # a focus-weighted start no single move helps, the known limit of
     # coordinate ascent, so start without it. Random draws cover all five
     # components: few put most weight on readiness, hence 150 of them.
-    start = tiny_engine.with_weights(focus=0.0)
+    start = tiny_engine.with_weights(focus=0.0, text=0.2)
     n_iter = 150 if method == "random" else 3
     result = tune(start, SPECIALIST, method=method, k=1, cv=3, n_iter=n_iter)
     assert result.train_score == 1.0
@@ -293,7 +298,9 @@ def test_tune_needs_judged_queries(tiny_engine: Matchmaker) -> None:
 # -- scikit-learn: GridSearchCV over Matchmaker -----------------------------------------------------
 def test_gridsearchcv_picks_the_best_weights(tiny_taxonomy: Taxonomy) -> None:
     estimator = Matchmaker(
-        Catalogue(tiny_profiles()), vectorizer=ProfileVectorizer(taxonomy=tiny_taxonomy)
+        Catalogue(tiny_profiles()),
+        vectorizer=ProfileVectorizer(taxonomy=tiny_taxonomy),
+        encoder=None,
     )
     candidates = [{"readiness": 0.05}, {"readiness": 5.0}, {"concept": 0.0, "text": 1.0}]
     search = GridSearchCV(

@@ -8,13 +8,14 @@ __all__ = ["build_engine"]
 
 
 def build_engine(args: argparse.Namespace):  # type: ignore[no-untyped-def]
-    """The fitted engine the command-line options ask for (catalogue, weights, model)."""
+    """The fitted engine the command-line options ask for (catalogue, weights, encoder)."""
     from ..catalogue._catalogue import load_catalogue
     from ..ranking._engine import Matchmaker
-    from ..vectors._vectorizer import ProfileVectorizer
 
     catalogue = load_catalogue(getattr(args, "catalogue", None))
-    vectorizer = ProfileVectorizer(semantic_model=getattr(args, "semantic_model", None))
+    encoder = getattr(args, "encoder", "default")
     return Matchmaker(
-        catalogue, weights=getattr(args, "weights", None), vectorizer=vectorizer
+        catalogue,
+        weights=getattr(args, "weights", None),
+        encoder=None if encoder == "none" else encoder,
     ).fit()

@@ -40,10 +40,12 @@ def _parser(argv: Sequence[str]) -> argparse.ArgumentParser:
     )
     parser.add_argument("--weights", help="YAML or JSON file of weights and thresholds")
     parser.add_argument(
-        "--semantic-model",
-        metavar="FOLDER",
-        help="local sentence-embedding model (e.g. all-MiniLM-L6-v2): compare meaning, not "
-        "only shared words; needs the 'semantic' extra (see docs/matching.md)",
+        "--encoder",
+        metavar="MODEL",
+        default="default",
+        help="sentence model for the meaning component: 'default' (multilingual-e5-small, "
+        "when installed), 'none' to turn meaning off, or a local model folder "
+        "(see docs/matching.md)",
     )
     sub = parser.add_subparsers(dest="command", required=True)
 

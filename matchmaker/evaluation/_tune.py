@@ -36,11 +36,12 @@ __all__ = ["TuneResult", "tune"]
 METRICS: tuple[str, ...] = ("ndcg", "precision", "recall", "map", "mrr")
 METHODS: tuple[str, ...] = ("grid", "random", "coordinate")
 
-#: The grid :func:`tune` searches by default (relative weights; 243 points).
+#: The grid :func:`tune` searches by default (relative weights; 729 points).
 DEFAULT_GRID: dict[str, list[float]] = {
     "concept": [0.3, 0.5, 0.7],
     "focus": [0.0, 0.1, 0.2],
-    "text": [0.1, 0.2, 0.4],
+    "text": [0.1, 0.3, 0.5],
+    "meaning": [0.3, 0.8, 1.2],
     "sector": [0.0, 0.15, 0.3],
     "readiness": [0.0, 0.05, 0.1],
 }
@@ -143,6 +144,7 @@ def _stack(blocks: Sequence[ComponentScores | None], n: int) -> ComponentScores:
     return ComponentScores(
         {c: np.vstack([b.components[c] for b in present]) for c in COMPONENTS},
         np.vstack([np.broadcast_to(b.sector_share, b.shape) for b in present]),
+        meaning_known=present[0].meaning_known,
     )
 
 
@@ -461,7 +463,7 @@ def tune(
         As for :func:`evaluate`: the bundled judgement set by default.
         Queries with no relevant profile (no-match queries) are left out.
     method : {"grid", "random", "coordinate"}, default "grid"
-        ``"grid"``: every combination of ``grid`` (:data:`DEFAULT_GRID`, 243
+        ``"grid"``: every combination of ``grid`` (:data:`DEFAULT_GRID`, 729
         points, by default). ``"random"``: ``n_iter`` draws, uniform over
         the simplex of weights, or from ``grid`` (lists or
         ``scipy.stats`` distributions, as ``RandomizedSearchCV``).
@@ -504,8 +506,8 @@ def tune(
     --------
     >>> from matchmaker import Matchmaker
     >>> result = tune(Matchmaker(), grid={"text": [0.1, 0.2, 0.4]}, cv=3)
-    >>> list(result.results.columns[:7])
-    ['concept', 'focus', 'text', 'sector', 'readiness', 'mean_test', 'std_test']
+    >>> list(result.results.columns[:8])
+    ['concept', 'focus', 'text', 'meaning', 'sector', 'readiness', 'mean_test', 'std_test']
     >>> bool(result.train_score >= result.baseline_score)
     True
     >>> tune(Matchmaker(), method="bayes")

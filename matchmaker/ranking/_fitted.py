@@ -11,6 +11,8 @@ from typing import Protocol
 import numpy as np
 
 from ..catalogue._catalogue import Catalogue
+from ..vectors._encoders import Encoder
+from ..vectors._meaning import MeaningScale, StatementVectors
 from ..vectors._vectorizer import ProfileVectorizer, SideVectors
 from ._weights import Weights
 
@@ -24,5 +26,15 @@ class FittedEngine(Protocol):
     needs_: SideVectors
     position_: dict[str, int]
     weights_: Weights
+    encoder_: Encoder | None
+    meaning_status_: str
+    offer_statements_: StatementVectors | None
+    need_statements_: StatementVectors | None
+    need_queries_: np.ndarray | None
+    meaning_scale_: MeaningScale | None
 
     def _feature_names(self) -> np.ndarray: ...
+
+    def thresholds(self) -> dict[str, float]: ...
+
+    def nearest_concepts(self, vector: np.ndarray, *, n: int = 3) -> list[str]: ...

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import scipy.sparse as sp
 
-from ..vectors._semantic import SemanticVectors
 from ..vectors._taxonomy import Tag
 
 __all__ = ["Query"]
@@ -23,5 +23,6 @@ class Query:
     direction: str
     tags: list[Tag]
     vector: sp.csr_matrix
-    semantic: SemanticVectors | None = None
+    meaning: np.ndarray | None = None
+    """The query's unit embedding (1, dim), when a meaning encoder is on."""
     note: str = ""

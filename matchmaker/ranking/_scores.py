@@ -13,7 +13,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..catalogue._schema import Profile
-from ..vectors._semantic import semantic_similarity
 from ..vectors._vectorizer import SideVectors
 from ._weights import COMPONENTS, Weights
 
@@ -51,16 +50,20 @@ class ComponentScores:
     Attributes
     ----------
     components : dict of str to ndarray (n_rows, n_cols)
-        ``concept``, ``focus``, ``text``, ``sector`` and ``readiness``, each
-        in [0, 1].
+        ``concept``, ``focus``, ``text``, ``meaning``, ``sector`` and
+        ``readiness``, each in [0, 1].
     sector_share : ndarray, broadcastable to (n_rows, n_cols)
         Share of the need's concept weight on sector and product concepts.
         Where it is 0 the need names no sector, and the sector weight is
         shared among the other components instead of counting as a zero.
+    meaning_known : bool, default True
+        False when no meaning encoder is installed: the ``meaning`` matrix
+        is then all zero and its weight is shared among the others.
     """
 
     components: dict[str, np.ndarray]
     sector_share: np.ndarray
+    meaning_known: bool = True
 
     @property
     def sector_known(self) -> np.ndarray:
@@ -92,25 +95,32 @@ class ComponentScores:
         return ComponentScores(
             {k: v.T for k, v in self.components.items()},
             np.broadcast_to(self.sector_share, self.shape).T,
+            self.meaning_known,
         )
 
     def _denominator(self, weights: Weights) -> np.ndarray:
         w = weights.normalised()
         out: np.ndarray = 1.0 - w["sector"] * (~self.sector_known)
-        return np.where(out > 0, out, 1.0)
+        if not self.meaning_known:
+            out = out - w["meaning"]
+        return np.where(out > 1e-12, out, 1.0)
 
     def effective_weight(self, weights: Weights, component: str) -> np.ndarray:
         """The weight a component carries in each cell after normalisation."""
         w = weights.normalised()[component] / self._denominator(weights)
         if component == "sector":
             w = np.where(self.sector_known, w, 0.0)
-        return np.asarray(w)
+        if component == "meaning" and not self.meaning_known:
+            w = np.zeros(self.shape)
+        return np.asarray(np.broadcast_to(w, self.shape))
 
     def total(self, weights: Weights) -> np.ndarray:
         """Weighted total score in [0, 1], shape (n_rows, n_cols)."""
         w = weights.normalised()
         out = np.zeros(self.shape)
         for name in COMPONENTS:
+            if name == "meaning" and not self.meaning_known:
+                continue
             out += w[name] * self.components[name]
         out /= self._denominator(weights)
         return np.clip(out, 0.0, 1.0)
@@ -122,7 +132,9 @@ class ComponentScores:
         r, c = np.asarray(rows, dtype=int), np.asarray(cols, dtype=int)
         share = np.broadcast_to(self.sector_share, self.shape)
         return ComponentScores(
-            {k: v[np.ix_(r, c)] for k, v in self.components.items()}, share[np.ix_(r, c)]
+            {k: v[np.ix_(r, c)] for k, v in self.components.items()},
+            share[np.ix_(r, c)],
+            self.meaning_known,
         )
 
 
@@ -165,6 +177,7 @@ def score_components(
     capability: np.ndarray,
     candidate_readiness: np.ndarray,
     candidates: str = "offers",
+    meaning: np.ndarray | None = None,
 ) -> ComponentScores:
     """Score every need against every offer, component by component.
 
@@ -179,6 +192,10 @@ def score_components(
         ``candidates="offers"``, of the needs (rows) otherwise.
     candidates : {"offers", "needs"}
         Which side is being ranked.
+    meaning : ndarray (n_needs, n_offers), optional
+        The ``meaning`` component, already scaled to [0, 1] (see
+        :class:`~matchmaker.vectors._meaning.MeaningScale`); None when no
+        encoder is installed, and its weight then goes to the others.
 
     Returns
     -------
@@ -189,10 +206,8 @@ def score_components(
     concept = _coverage(needs.weight[:, capability], offers.cover[:, capability])
     focus = _focus(needs.weight[:, capability], offers.weight[:, capability])
     sector_fit = _coverage(needs.weight[:, sector], offers.cover[:, sector])
-    if needs.semantic is not None and offers.semantic is not None:
-        text = semantic_similarity(needs.semantic, offers.semantic)
-    else:
-        text = np.clip(np.asarray((needs.text @ offers.text.T).todense(), dtype=float), 0.0, 1.0)
+    text = np.clip(np.asarray((needs.text @ offers.text.T).todense(), dtype=float), 0.0, 1.0)
+    close = np.zeros(concept.shape) if meaning is None else np.array(meaning, dtype=float)
     if candidates == "offers":
         ready = np.broadcast_to(candidate_readiness[None, :], concept.shape).copy()
     else:
@@ -201,17 +216,19 @@ def score_components(
     # candidates that share no capability with the need.
     ready[concept <= 0] = 0.0
     blank = offers.empty[None, :] | needs.empty[:, None]
-    for matrix in (concept, focus, sector_fit, text, ready):
+    for matrix in (concept, focus, sector_fit, text, close, ready):
         matrix[blank] = 0.0
     return ComponentScores(
         {
             "concept": concept,
             "focus": focus,
             "text": text,
+            "meaning": close,
             "sector": sector_fit,
             "readiness": ready,
         },
         sector_share=_share(needs.weight, sector)[:, None],
+        meaning_known=meaning is not None,
     )
 
 
@@ -224,21 +241,20 @@ def _share(weight: np.ndarray, sector: np.ndarray) -> np.ndarray:
     return out
 
 
-def strengths(scores: ComponentScores, total: np.ndarray, weights: Weights) -> np.ndarray:
-    """Label each pair ``strong``, ``moderate`` or ``weak``.
+def strengths(probability: np.ndarray, *, strong: float, moderate: float) -> np.ndarray:
+    """Label each pair by its calibrated probability of being a good partner.
 
-    A pair needs both a high enough total and enough of the need covered
-    (:meth:`ComponentScores.coverage`: capabilities, and the products or
-    sectors the need names). A candidate that shares no capability concept
-    with the need is always weak, however many words it shares; so is one
-    that offers the right skill for the wrong product (efficiency
-    consultancy for a need for power transformers).
+    ``strong`` from ``strong`` up, ``moderate`` from ``moderate`` up, ``weak``
+    below. The probability rises with the total score, so within one
+    shortlist a label never rises as rank falls.
+
+    Examples
+    --------
+    >>> strengths(np.array([0.9, 0.45, 0.1]), strong=0.6, moderate=0.3).tolist()
+    ['strong', 'moderate', 'weak']
     """
-    concept = scores.components["concept"]
-    coverage = scores.coverage()
-    strong = (total >= weights.strong) & (coverage >= weights.strong_coverage) & (concept > 0)
-    moderate = (total >= weights.moderate) & (coverage >= weights.moderate_coverage) & (concept > 0)
-    labels = np.full(total.shape, "weak", dtype=object)
-    labels[moderate] = "moderate"
-    labels[strong] = "strong"
+    p = np.asarray(probability)
+    labels = np.full(p.shape, "weak", dtype=object)
+    labels[p >= moderate] = "moderate"
+    labels[p >= strong] = "strong"
     return labels

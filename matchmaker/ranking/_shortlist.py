@@ -23,7 +23,10 @@ if TYPE_CHECKING:
 
 __all__ = ["Query", "Shortlist"]
 
-COLUMNS = ["rank", "id", "name", "country", "kind", "score", "strength", "reasons"]
+COLUMNS = [
+    *("rank", "id", "name", "country", "kind"),
+    *("score", "probability", "strength", "reasons"),
+]
 
 
 class Shortlist:
@@ -44,8 +47,8 @@ class Shortlist:
     --------
     >>> from matchmaker import Matchmaker
     >>> top = Matchmaker().shortlist("发动机再制造", k=3, country="GB")
-    >>> list(top.to_frame().columns[:8])
-    ['rank', 'id', 'name', 'country', 'kind', 'score', 'strength', 'reasons']
+    >>> list(top.to_frame().columns[:9])
+    ['rank', 'id', 'name', 'country', 'kind', 'score', 'probability', 'strength', 'reasons']
     >>> len(top), top.to_frame()["rank"].tolist()
     (3, [1, 2, 3])
     """
@@ -57,6 +60,7 @@ class Shortlist:
         candidates: Sequence[Profile],
         scores: ComponentScores,
         total: np.ndarray,
+        probability: np.ndarray,
         strength: np.ndarray,
         backward: ComponentScores | None = None,
     ) -> None:
@@ -65,6 +69,7 @@ class Shortlist:
         self.candidates = list(candidates)
         self.scores = scores
         self.total = np.asarray(total, dtype=float)
+        self.probability = np.asarray(probability, dtype=float)
         self.strength = [str(s) for s in strength]
         self.backward = backward
         self._explanations: dict[int, Explanation] = {}
@@ -74,7 +79,11 @@ class Shortlist:
 
     @property
     def no_good_match(self) -> bool:
-        """True when even the best candidate is weak (or there is none)."""
+        """True when even the best candidate is weak (or there is none).
+
+        Weak means a low calibrated probability that the candidate is a good
+        partner, however the need is worded.
+        """
         return not self.candidates or self.strength[0] == "weak"
 
     def explain(self, rank_or_id: int | str) -> Explanation:
@@ -105,6 +114,7 @@ class Shortlist:
                 self.scores.take([0], [pos]),
                 total=float(self.total[pos]),
                 strength=self.strength[pos],
+                probability=float(self.probability[pos]),
                 backward=back,
             )
         return self._explanations[pos]
@@ -143,6 +153,7 @@ class Shortlist:
                 "country": p.country,
                 "kind": p.kind,
                 "score": round(float(self.total[i]), 4),
+                "probability": round(float(self.probability[i]), 4),
                 "strength": self.strength[i],
                 "reasons": self.explain(i + 1).reason,
             }
@@ -156,10 +167,11 @@ class Shortlist:
 
         One row per concept, capabilities first, then in order of first
         appearance: ``concept``, ``label``, ``facet`` (``capability`` or
-        ``sector``) and ``phrase``. An empty table, or one without a
-        capability, means the query names nothing the taxonomy knows: every
-        candidate is then ranked on sector and text alone (shared wording, or
-        closeness in meaning with a semantic model) and labelled weak.
+        ``sector``), ``phrase`` and ``how`` (``"read"``: a phrase of the query
+        names it). When the query names no capability the taxonomy knows and
+        a meaning encoder is on, the three capability concepts closest in
+        meaning follow, with ``how`` = ``"nearest by meaning"`` and no
+        phrase: a hint for rewording, not something the ranking used.
 
         Examples
         --------
@@ -178,10 +190,22 @@ class Shortlist:
                     "label": taxonomy.label(tag.concept),
                     "facet": taxonomy.facet(tag.concept),
                     "phrase": tag.phrase,
+                    "how": "read",
                 },
             )
         ordered = sorted(rows.values(), key=lambda r: r["facet"] != "capability")
-        return pd.DataFrame(ordered, columns=["concept", "label", "facet", "phrase"])
+        if self.query.meaning is not None and not any(r["facet"] == "capability" for r in ordered):
+            for concept in self.engine.nearest_concepts(self.query.meaning, n=3):
+                ordered.append(
+                    {
+                        "concept": concept,
+                        "label": taxonomy.label(concept),
+                        "facet": taxonomy.facet(concept),
+                        "phrase": "",
+                        "how": "nearest by meaning",
+                    }
+                )
+        return pd.DataFrame(ordered, columns=["concept", "label", "facet", "phrase", "how"])
 
     def headline(self) -> str:
         """What was asked, how it was read, and whether a good match exists."""
@@ -192,31 +216,38 @@ class Shortlist:
         if self.query.note:
             head += f"\n{self.query.note}"
         understood = self.understood()
-        semantic = self.engine.vectorizer_.encoder_ is not None
-        basis = "closeness in meaning" if semantic else "shared wording"
-        labels = [str(label).split(" (")[0] for label in understood.label]
-        if (understood.facet == "capability").any():
+        read = understood[understood.how == "read"]
+        near = understood[understood.how != "read"]
+        meaning_on = self.engine.encoder_ is not None
+        basis = "meaning and wording" if meaning_on else "shared wording"
+        labels = [str(label).split(" (")[0] for label in read.label]
+        if (read.facet == "capability").any():
             shown = ", ".join(labels[:6]) + (
                 f" and {len(labels) - 6} more" if len(labels) > 6 else ""
             )
             head += f"\nRead as: {shown}"
         else:
-            if labels:
-                head += (
-                    f"\nRead as: sectors only ({', '.join(labels)}), no capability the taxonomy "
-                    f"knows; candidates are ranked on sector and {basis}, none better than weak."
-                )
-            else:
-                head += (
-                    f"\nRead as: nothing the taxonomy knows; candidates are ranked on {basis} "
-                    "only, none better than weak."
-                )
+            what_read = (
+                f"sectors only ({', '.join(labels)}), no capability the taxonomy knows"
+                if labels
+                else "nothing the taxonomy knows"
+            )
+            head += f"\nRead as: {what_read}; candidates are ranked on {basis}."
+            if len(near):
+                nearest = ", ".join(str(label).split(" (")[0] for label in near.label)
+                head += f" Nearest concepts by meaning (not in the text): {nearest}."
             head += (
-                " Name the technique or service wanted (e.g. 'laser cladding', 'battery "
-                "recycling') for a better list."
+                " Naming the technique or service wanted (e.g. 'laser cladding', 'battery "
+                "recycling') gives a surer list."
             )
         if self.no_good_match:
-            head += "\nNo good match: every candidate below is weak; treat them as leads only."
+            moderate = self.engine.thresholds()["moderate"]
+            head += (
+                "\nNo good match: every candidate below is weak (below a "
+                f"{moderate:.0%} chance of being a good partner); treat them as leads only."
+            )
+        if not meaning_on:
+            head += f"\n{self.engine.meaning_status_}"
         return head
 
     def __str__(self) -> str:

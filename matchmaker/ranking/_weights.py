@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, mo
 __all__ = ["COMPONENTS", "Weights"]
 
 #: Score components, in the order tables show them.
-COMPONENTS: tuple[str, ...] = ("concept", "focus", "text", "sector", "readiness")
+COMPONENTS: tuple[str, ...] = ("concept", "focus", "text", "meaning", "sector", "readiness")
 
 
 class Weights(BaseModel):
@@ -24,6 +24,9 @@ class Weights(BaseModel):
 
     Weights are relative: the total score is the weighted mean of the
     components, so it stays between 0 and 1 whatever the weights add up to.
+    A component that cannot be measured for a pair (no sector named, or no
+    meaning encoder installed) gives its weight to the others instead of
+    counting as zero.
 
     Parameters
     ----------
@@ -35,27 +38,29 @@ class Weights(BaseModel):
         about the need (cosine of the two capability concept vectors), so a
         specialist ranks above a generalist who mentions the need once.
     text : float, default 0.2
-        Weight of TF-IDF text similarity (English word n-grams and Chinese
-        character n-grams).
+        Weight of shared wording: TF-IDF similarity of English word n-grams
+        and Chinese character n-grams.
+    meaning : float, default 0.3
+        Weight of closeness in meaning: how unusually close the need is to
+        the candidate's closest statement, read by a multilingual sentence
+        model (see :class:`~matchmaker.Matchmaker`'s ``encoder``).
     sector : float, default 0.15
         Weight of industry/sector fit.
     readiness : float, default 0.05
         Weight of the small prior for evidence of readiness (awards, funded
         projects, presence in China); it counts only for a candidate that
         shares a capability concept with the need.
-    strong, moderate : float
-        Lowest total score for a ``strong`` / ``moderate`` label.
-    strong_coverage, moderate_coverage : float
-        Lowest share of the whole need (capabilities plus the products and
-        sectors it names) the candidate must cover for a ``strong`` /
-        ``moderate`` label. A candidate sharing no capability concept with
-        the need is always ``weak``.
+    strong, moderate : float, optional
+        Lowest calibrated probability that the candidate is a good partner
+        for a ``strong`` / ``moderate`` label; below ``moderate`` it is
+        ``weak``. None (default): the thresholds fitted with the calibration
+        (see :attr:`Matchmaker.calibration_` and docs/matching.md).
 
     Examples
     --------
-    >>> w = Weights(text=0.3)
-    >>> round(w.normalised()["concept"], 3)
-    0.455
+    >>> w = Weights(concept=1, focus=0, text=1, meaning=2, sector=0, readiness=0)
+    >>> w.normalised()["meaning"]
+    0.5
     >>> Weights.load({"concept": 1, "text": 0}).text
     0.0
     >>> Weights(concept=-1)
@@ -65,20 +70,20 @@ class Weights(BaseModel):
     >>> Weights.load({"txt": 0.4})
     Traceback (most recent call last):
     ...
-    ValueError: Unknown weight or threshold 'txt'. Valid names: concept, focus, text, sector, readiness, strong, moderate, strong_coverage, moderate_coverage.
+    ValueError: Unknown weight or threshold 'txt'. Valid names: concept, focus, text, meaning, sector, readiness, strong, moderate.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
 
+    # Chosen by cross-validation over queries (scripts/fit_calibration.py).
     concept: float = 0.5
     focus: float = 0.1
-    text: float = 0.2
+    text: float = 0.3
+    meaning: float = 0.8
     sector: float = 0.15
     readiness: float = 0.05
-    strong: float = 0.45
-    moderate: float = 0.25
-    strong_coverage: float = 0.6
-    moderate_coverage: float = 0.4
+    strong: float | None = None
+    moderate: float | None = None
 
     def __init__(self, **data: Any) -> None:
         try:
@@ -95,10 +100,10 @@ class Weights(BaseModel):
             )
         return value
 
-    @field_validator("strong", "moderate", "strong_coverage", "moderate_coverage")
+    @field_validator("strong", "moderate")
     @classmethod
-    def _check_threshold(cls, value: float, info: Any) -> float:
-        if not (0.0 <= value <= 1.0):
+    def _check_threshold(cls, value: float | None, info: Any) -> float | None:
+        if value is not None and not (0.0 <= value <= 1.0):
             raise ValueError(
                 f"The {info.field_name!r} threshold must be a float in [0, 1]. "
                 f"Got {value!r} instead."
@@ -109,15 +114,10 @@ class Weights(BaseModel):
     def _check_total(self) -> Weights:
         if sum(getattr(self, c) for c in COMPONENTS) <= 0:
             raise ValueError("At least one component weight must be > 0. Got all zero.")
-        if self.moderate > self.strong:
+        if self.moderate is not None and self.strong is not None and self.moderate > self.strong:
             raise ValueError(
                 f"The 'moderate' threshold ({self.moderate}) must not exceed 'strong' "
                 f"({self.strong})."
-            )
-        if self.moderate_coverage > self.strong_coverage:
-            raise ValueError(
-                f"The 'moderate_coverage' threshold ({self.moderate_coverage}) must not exceed "
-                f"'strong_coverage' ({self.strong_coverage})."
             )
         return self
 

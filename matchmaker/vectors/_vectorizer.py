@@ -16,7 +16,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -28,7 +27,6 @@ from sklearn.preprocessing import normalize as l2_normalize
 from .._normalise import has_cjk, normalise
 from .._progress import progress
 from ..catalogue._schema import Profile
-from ._semantic import SemanticVectors, SentenceEncoder
 from ._taxonomy import Tag, Taxonomy, load_taxonomy
 
 __all__ = ["ProfileVectorizer", "SideVectors", "profile_text"]
@@ -114,9 +112,6 @@ class SideVectors:
         The tags found in each text, with their phrases.
     empty : ndarray of bool (n,)
         True where the text was empty.
-    semantic : SemanticVectors or None
-        Sentence embeddings of each text and of its statements, when the
-        vectoriser has a ``semantic_model``; None otherwise.
     """
 
     weight: np.ndarray
@@ -124,7 +119,6 @@ class SideVectors:
     text: sp.csr_matrix
     tags: list[list[Tag]]
     empty: np.ndarray
-    semantic: SemanticVectors | None = None
 
 
 class ProfileVectorizer(BaseEstimator):  # type: ignore[misc]
@@ -151,18 +145,7 @@ class ProfileVectorizer(BaseEstimator):  # type: ignore[misc]
         For the TF-IDF vectors only, append to every text that contains
         Chinese the English labels of the concepts tagged in it. Profiles
         are mostly written in English, so without this a Chinese query
-        shares no wording with them and its text component is zero. A
-        semantic model reads the same text.
-    semantic_model : str or Path, optional
-        A local folder holding a BERT-style sentence-transformers model
-        (``config.json``, ``model.safetensors``, ``tokenizer.json``; e.g.
-        all-MiniLM-L6-v2). With it the text component compares meaning: the
-        whole need against the candidate's closest statement. Needs the
-        ``semantic`` extra; nothing is downloaded. None (default) compares
-        shared words with TF-IDF.
-    semantic_floor : float, default 0.2
-        Cosine at or below which two texts count as unrelated; the text
-        component rescales the cosine from this floor (0) to 1.
+        shares no wording with them and its text component is zero.
     progress : bool, optional
         Show a progress bar while :meth:`fit` tags the texts (only once it
         has taken two seconds). None (default): in a terminal or a notebook
@@ -177,8 +160,6 @@ class ProfileVectorizer(BaseEstimator):  # type: ignore[misc]
         Fitted English word n-gram vectoriser.
     chars_ : TfidfVectorizer
         Fitted Chinese character n-gram vectoriser.
-    encoder_ : SentenceEncoder or None
-        The loaded semantic model, if any.
 
     Examples
     --------
@@ -198,8 +179,6 @@ class ProfileVectorizer(BaseEstimator):  # type: ignore[misc]
         word_ngram_range: tuple[int, int] = (1, 2),
         sublinear_tf: bool = True,
         pivot_labels: bool = True,
-        semantic_model: str | Path | None = None,
-        semantic_floor: float = 0.2,
         progress: bool | None = None,
     ) -> None:
         self.taxonomy = taxonomy
@@ -208,8 +187,6 @@ class ProfileVectorizer(BaseEstimator):  # type: ignore[misc]
         self.word_ngram_range = word_ngram_range
         self.sublinear_tf = sublinear_tf
         self.pivot_labels = pivot_labels
-        self.semantic_model = semantic_model
-        self.semantic_floor = semantic_floor
         self.progress = progress
 
     def _check_params(self) -> None:
@@ -220,12 +197,6 @@ class ProfileVectorizer(BaseEstimator):  # type: ignore[misc]
                     f"The {name!r} parameter of ProfileVectorizer must be a float in [0, 1]. "
                     f"Got {value!r} instead."
                 )
-        floor = self.semantic_floor
-        if isinstance(floor, bool) or not isinstance(floor, int | float) or not 0.0 <= floor < 1.0:
-            raise ValueError(
-                "The 'semantic_floor' parameter of ProfileVectorizer must be a float in [0, 1). "
-                f"Got {floor!r} instead."
-            )
         if self.progress is not None and not isinstance(self.progress, bool):
             raise ValueError(
                 "The 'progress' parameter of ProfileVectorizer must be True, False or None "
@@ -293,9 +264,6 @@ class ProfileVectorizer(BaseEstimator):  # type: ignore[misc]
         self.relatives_ = self._relatives_table()
         # Not learned state: the tags of the fitted texts, for transform to take.
         self._fit_tags = tags
-        self.encoder_ = (
-            SentenceEncoder(self.semantic_model) if self.semantic_model is not None else None
-        )
         return self
 
     def _term_text(self, text: str, tags: list[Tag]) -> str:
@@ -339,9 +307,7 @@ class ProfileVectorizer(BaseEstimator):  # type: ignore[misc]
         ----------
         texts : sequence of str
         side : {"needs", "offers"}, optional
-            With a semantic model, encode only what that side is compared
-            by (the whole need; each offer statement), which halves the
-            work; both when None. Without one it changes nothing.
+            Which side the texts are; kept for symmetry, it changes nothing.
 
         Returns
         -------
@@ -387,12 +353,7 @@ class ProfileVectorizer(BaseEstimator):  # type: ignore[misc]
         matrix = sp.hstack([self.words_.transform(terms), self.chars_.transform(terms)])
         text_vectors = l2_normalize(sp.csr_matrix(matrix))
         empty = np.array([not (t and t.strip()) for t in texts], dtype=bool)
-        semantic = (
-            self.encoder_.vectors(terms, self.semantic_floor, side)
-            if self.encoder_ is not None
-            else None
-        )
-        return SideVectors(weight, cover, sp.csr_matrix(text_vectors), tags, empty, semantic)
+        return SideVectors(weight, cover, sp.csr_matrix(text_vectors), tags, empty)
 
 
 # Words that say nothing about a capability or need in this domain.

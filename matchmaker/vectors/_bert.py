@@ -1,140 +1,30 @@
-"""Optional meaning-based text similarity from a local sentence-embedding model.
+"""A BERT-style sentence-embedding model from a local folder, run with numpy.
 
-Part of the vectorising step (profiles -> **vectors** -> component scores).
-Give :class:`ProfileVectorizer` ``semantic_model=FOLDER`` and the ``text``
-component compares what statements mean rather than which words they share.
-On held-out needs it helps most where the need names the technique in other
-words than the offer; needs told as everyday problems gain little. The
-folder holds a BERT-style
-sentence-transformers model (``config.json``, ``model.safetensors``,
-``tokenizer.json``), for example all-MiniLM-L6-v2. The model runs here with
-numpy; nothing is downloaded, and it needs only the ``semantic`` extra
-(``tokenizers`` and ``safetensors``), not PyTorch.
+One of the text encoders of :mod:`._encoders`: give ``encoder=FOLDER`` for a
+folder holding a BERT-style sentence-transformers model (``config.json``,
+``model.safetensors``, ``tokenizer.json``), for example all-MiniLM-L6-v2.
+It runs with numpy; nothing is downloaded, and it needs only the
+``semantic`` extra (``tokenizers`` and ``safetensors``), not PyTorch.
 """
 
 from __future__ import annotations
 
 import json
 import math
-import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from scipy.special import erf
 
-__all__ = [
-    "REQUIRED_FILES",
-    "SemanticVectors",
-    "SentenceEncoder",
-    "semantic_similarity",
-    "split_statements",
-]
+__all__ = ["REQUIRED_FILES", "BertEncoder"]
 
 #: Files a model folder must hold.
 REQUIRED_FILES = ("config.json", "model.safetensors", "tokenizer.json")
 
-_STATEMENT_END = re.compile(r"(?<=[.!?;])\s+|(?<=[。！？；])|\n+")
 
-
-def split_statements(text: str) -> list[str]:
-    """Split a side's text into statements (sentences and lines).
-
-    Examples
-    --------
-    >>> split_statements("Laser cladding. Thermal spraying of shafts\\n激光熔覆。热喷涂")
-    ['Laser cladding.', 'Thermal spraying of shafts', '激光熔覆。', '热喷涂']
-    """
-    return [s.strip() for s in _STATEMENT_END.split(text) if s and s.strip()]
-
-
-@dataclass
-class SemanticVectors:
-    """Sentence embeddings of a batch of texts.
-
-    A text on the need side is compared as a whole (``doc``), a text on the
-    offer side statement by statement (``vectors``); a batch vectorised for
-    one side only leaves the other part empty.
-
-    Attributes
-    ----------
-    doc : ndarray (n, dim)
-        One unit vector per whole text (zero for an empty text, and for
-        every text of a batch vectorised as offers only).
-    statements : list of list of str
-        The statements of each text.
-    vectors : ndarray (n_statements, dim)
-        One unit vector per statement, texts in order (no rows for a batch
-        vectorised as needs only).
-    owner : ndarray of int (n_statements,)
-        Which text each statement belongs to.
-    floor : float
-        Cosine at or below which two texts count as unrelated (0).
-    """
-
-    doc: np.ndarray
-    statements: list[list[str]]
-    vectors: np.ndarray
-    owner: np.ndarray
-    floor: float
-
-    def row(self, i: int) -> SemanticVectors:
-        """The vectors of text ``i`` alone."""
-        keep = self.owner == i
-        return SemanticVectors(
-            self.doc[i : i + 1],
-            [self.statements[i]],
-            self.vectors[keep],
-            np.zeros(int(keep.sum()), dtype=int),
-            self.floor,
-        )
-
-    def closest(self, other: SemanticVectors) -> tuple[str, float]:
-        """The statement of ``other`` (one text) closest to this one text, and its cosine."""
-        if not len(other.owner):
-            return "", 0.0
-        cosine = other.vectors @ self.doc[0]
-        best = int(np.argmax(cosine))
-        return other.statements[0][best], float(cosine[best])
-
-
-def semantic_similarity(needs: SemanticVectors, offers: SemanticVectors) -> np.ndarray:
-    """How close in meaning each need is to each offer's closest statement.
-
-    The cosine of the whole need and the offer's best-matching statement,
-    rescaled so that ``floor`` and below give 0 and identical meaning 1.
-
-    Returns
-    -------
-    ndarray (n_needs, n_offers) in [0, 1]
-
-    Examples
-    --------
-    >>> e = np.eye(3)
-    >>> needs = SemanticVectors(e[:1], [["a"]], e[:1], np.array([0]), floor=0.2)
-    >>> offers = SemanticVectors(e[:2], [["b"], ["a", "c"]], e[[1, 0, 2]],
-    ...                          np.array([0, 1, 1]), floor=0.2)
-    >>> semantic_similarity(needs, offers).tolist()
-    [[0.0, 1.0]]
-    """
-    n_offers = offers.doc.shape[0]
-    out = np.zeros((needs.doc.shape[0], n_offers))
-    if len(offers.owner):
-        cosine = needs.doc @ offers.vectors.T
-        # Statements are stored text by text: the best per owner, owner by owner.
-        starts = np.flatnonzero(np.r_[True, offers.owner[1:] != offers.owner[:-1]])
-        best = np.maximum.reduceat(cosine, starts, axis=1)
-        out[:, offers.owner[starts]] = best
-    floor = needs.floor
-    # Rounded so that float noise from batching or another BLAS cannot reorder
-    # candidates: closer than 1e-6 is a tie, broken by id like any other.
-    scaled: np.ndarray = np.round(np.clip((out - floor) / (1.0 - floor), 0.0, 1.0), 6)
-    return scaled
-
-
-class SentenceEncoder:
+class BertEncoder:
     """A BERT-style sentence-embedding model read from a local folder, run with numpy.
 
     Mean pooling over tokens and unit length, as sentence-transformers does
@@ -208,8 +98,20 @@ class SentenceEncoder:
         self._tokenizer.no_padding()
         self._tokenizer.enable_truncation(max_length=max_length)
 
-    def encode(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
-        """Unit-length embeddings, one row per text.
+    @property
+    def name(self) -> str:
+        """The model folder's name, e.g. ``all-MiniLM-L6-v2``."""
+        return f"bert:{self.path.name}"
+
+    @property
+    def dimension(self) -> int:
+        """Length of every embedding."""
+        return self.dim
+
+    def encode(
+        self, texts: Sequence[str], *, role: str = "passage", batch_size: int = 32
+    ) -> np.ndarray:
+        """Unit-length embeddings, one row per text (``role`` is not used by BERT models).
 
         Texts are batched by length. Padding is masked out, so a text gives
         the same embedding alone or in any batch up to float rounding (below
@@ -291,31 +193,6 @@ class SentenceEncoder:
                 x + self._dense(inner, f"{p}.output.dense"), f"{p}.output.LayerNorm"
             )
         return x
-
-    def vectors(
-        self, texts: Sequence[str], floor: float, side: str | None = None
-    ) -> SemanticVectors:
-        """Embeddings of a batch of texts: whole texts, statements, or both.
-
-        Parameters
-        ----------
-        texts : sequence of str
-        floor : float
-            Cosine at or below which two texts count as unrelated.
-        side : {"needs", "offers"}, optional
-            Encode only what that side is compared by (whole texts for
-            needs, statements for offers); both when None.
-        """
-        texts = list(texts)
-        statements = [split_statements(t) for t in texts]
-        doc = np.zeros((len(texts), self.dim), dtype=np.float32)
-        if side != "offers":
-            filled = [i for i, t in enumerate(texts) if t.strip()]
-            doc[filled] = self.encode([texts[i] for i in filled])
-        encoded = [] if side == "needs" else statements
-        flat = [s for group in encoded for s in group]
-        owner = np.array([i for i, group in enumerate(encoded) for _ in group], dtype=int)
-        return SemanticVectors(doc, statements, self.encode(flat), owner, float(floor))
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
