@@ -1,4 +1,4 @@
-"""Charts drawn from the data tables: explanations, precision@k, rank sensitivity.
+"""Charts drawn from the data tables: explanations, precision@k, rank sensitivity, reliability.
 
 Reads tables and rankings, never changes them. matplotlib is an optional
 extra (``pip install 'sino-uk-matchmaker[charts]'``), imported only inside
@@ -26,7 +26,13 @@ if TYPE_CHECKING:
 
     from .ranking._engine import Matchmaker
 
-__all__ = ["plot_explanation", "plot_precision_at_k", "plot_rank_sensitivity"]
+__all__ = [
+    "plot_explanation",
+    "plot_precision_at_k",
+    "plot_rank_sensitivity",
+    "plot_reliability",
+    "reliability_table",
+]
 
 INSTALL = "pip install 'sino-uk-matchmaker[charts]'"
 _EXPLANATION_COLUMNS = ("component", "raw", "weight", "contribution")
@@ -310,4 +316,117 @@ def plot_rank_sensitivity(
     ax.set_ylabel("rank")
     ax.set_title(f"Ranks for: {query[:60]}")
     ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.0, 0.5))
+    return ax
+
+
+def reliability_table(
+    engine: Matchmaker,
+    judgements: str | Path | Sequence[Judgement] | None = None,
+    *,
+    k: int = 10,
+    bins: int = 5,
+    country: str | None = "GB",
+) -> pd.DataFrame:
+    """Predicted against observed: is the strength probability what it says?
+
+    Parameters
+    ----------
+    engine : Matchmaker
+    judgements : path, list of Judgement, "holdout" or None
+        Graded queries to check on. ``None``: the shipped out-of-fold table
+        the calibration was checked with (development data, each query's
+        probabilities from a fit that did not see it).
+    k : int, default 10
+        Candidates per query that are counted.
+    bins : int, default 5
+        Equal-width bins of predicted probability.
+    country : str, optional
+        As for :func:`evaluate`.
+
+    Returns
+    -------
+    DataFrame
+        ``predicted`` (mean probability in the bin), ``observed`` (share of
+        those candidates graded 2 or 3) and ``pairs``, one row per non-empty
+        bin.
+
+    Examples
+    --------
+    >>> from matchmaker import Matchmaker
+    >>> table = reliability_table(Matchmaker().fit())
+    >>> list(table.columns), bool((table.pairs > 0).all())
+    (['predicted', 'observed', 'pairs'], True)
+    """
+    engine._fitted()
+    if judgements is None:
+        rows = [dict(r) for r in engine.calibration_.reliability]
+        return pd.DataFrame(rows, columns=["predicted", "observed", "pairs"])
+    queries, country = resolve_judgements(engine, judgements, country)
+    predicted, good = [], []
+    for q in queries:
+        top = engine.shortlist(q.text, k=k, country=country)
+        predicted.extend(float(p) for p in top.probability)
+        good.extend(q.relevant.get(c.id, 0) >= 2 for c in top.candidates)
+    p, y = np.array(predicted), np.array(good, dtype=float)
+    which = np.minimum((p * bins).astype(int), bins - 1)
+    out = [
+        {"predicted": float(p[which == b].mean()), "observed": float(y[which == b].mean()),
+         "pairs": int((which == b).sum())}
+        for b in range(bins)
+        if (which == b).any()
+    ]  # fmt: skip
+    return pd.DataFrame(out, columns=["predicted", "observed", "pairs"])
+
+
+def plot_reliability(
+    engine: Matchmaker,
+    judgements: str | Path | Sequence[Judgement] | None = None,
+    *,
+    k: int = 10,
+    bins: int = 5,
+    country: str | None = "GB",
+    ax: Axes | None = None,
+) -> Axes:
+    """Reliability chart of the strength probability: predicted against observed.
+
+    Points on the diagonal mean the probability can be read at face value;
+    the number of candidates behind each point is written beside it. The
+    strength thresholds are drawn as vertical lines.
+
+    Parameters
+    ----------
+    engine, judgements, k, bins, country
+        As for :func:`reliability_table`.
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from matchmaker import Matchmaker
+    >>> ax = plot_reliability(Matchmaker().fit())
+    >>> ax.get_xlabel()
+    'predicted probability of a good partner'
+    """
+    ax = _axes(ax, "plot_reliability")
+    table = reliability_table(engine, judgements, k=k, bins=bins, country=country)
+    ax.plot([0, 1], [0, 1], ":", color="grey", label="perfectly calibrated")
+    ax.plot(table.predicted, table.observed, "o-", label="observed")
+    for row in table.itertuples():
+        ax.annotate(f"{row.pairs}", (row.predicted, row.observed), textcoords="offset points",
+                    xytext=(4, -10), fontsize=8)  # fmt: skip
+    for name, value in engine.thresholds().items():
+        ax.axvline(value, linestyle="--", linewidth=0.8, color="black")
+        ax.text(value, 0.02, f" {name}", rotation=90, fontsize=8, va="bottom")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.set_xlabel("predicted probability of a good partner")
+    ax.set_ylabel("share judged a good partner (grade 2-3)")
+    where = "out of fold, development data" if judgements is None else "given judgements"
+    ax.set_title(f"Strength calibration ({where})")
+    ax.legend(loc="upper left")
     return ax

@@ -147,3 +147,28 @@ def test_charts_draw_on_a_given_axes(tiny_engine: Matchmaker) -> None:
         plot_rank_sensitivity(tiny_engine, "laser cladding", "text", [0.1], ax=axes[2]) is axes[2]
     )
     fig.canvas.draw()
+
+
+def test_reliability_by_hand(tiny_engine: Matchmaker) -> None:
+    from matchmaker.charts import plot_reliability, reliability_table
+    from matchmaker.evaluation._evaluate import Judgement
+
+    judged = [Judgement(id="a", text="laser cladding", relevant={"cladder": 3})]
+    table = reliability_table(tiny_engine, judged, k=3, bins=2)
+    top = tiny_engine.shortlist("laser cladding", k=3)
+    assert table.pairs.sum() == 3
+    good = np.array([c.id == "cladder" for c in top.candidates], dtype=float)
+    half = np.asarray(top.probability) >= 0.5
+    expected = [
+        (top.probability[side].mean(), good[side].mean(), side.sum())
+        for side in (~half, half)
+        if side.any()
+    ]
+    got = table[["predicted", "observed", "pairs"]].to_numpy(dtype=float)
+    np.testing.assert_allclose(got, np.array(expected, dtype=float))
+    shipped = reliability_table(tiny_engine)
+    assert shipped.pairs.sum() > 100
+    assert (shipped.predicted.diff().dropna() > 0).all()
+    ax = plot_reliability(tiny_engine)
+    assert ax.get_ylabel() == "share judged a good partner (grade 2-3)"
+    assert len(ax.get_lines()) == 2 + 2  # diagonal, observed, two thresholds
