@@ -362,12 +362,13 @@ def reliability_table(
         rows = [dict(r) for r in engine.calibration_.reliability]
         return pd.DataFrame(rows, columns=["predicted", "observed", "pairs"])
     queries, country = resolve_judgements(engine, judgements, country)
-    predicted, good = [], []
+    predicted: list[float] = []
+    good: list[bool] = []
     for q in queries:
         top = engine.shortlist(q.text, k=k, country=country)
         predicted.extend(float(p) for p in top.probability)
         good.extend(q.relevant.get(c.id, 0) >= 2 for c in top.candidates)
-    p, y = np.array(predicted), np.array(good, dtype=float)
+    p, y = np.asarray(predicted, dtype=np.float64), np.asarray(good, dtype=np.float64)
     which = np.minimum((p * bins).astype(int), bins - 1)
     out = [
         {"predicted": float(p[which == b].mean()), "observed": float(y[which == b].mean()),
