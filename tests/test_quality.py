@@ -44,11 +44,20 @@ def result(engine: Matchmaker):  # type: ignore[no-untyped-def]
     return evaluate(engine, k=5)
 
 
-@pytest.mark.parametrize("which", [None, "holdout"])
-def test_judged_ids_are_uk_profiles_and_translations_agree(bundled, which) -> None:  # type: ignore[no-untyped-def]
+# Every judgement file is checked for form only: reading it runs no engine, so
+# the sealed parts stay sealed.
+JUDGEMENT_FILES = [
+    "judgements.yaml",
+    "judgements_holdout.yaml",
+    "judgements_sealed.yaml",
+]
+
+
+@pytest.mark.parametrize("name", JUDGEMENT_FILES)
+def test_judged_ids_are_uk_profiles_and_translations_agree(bundled, name) -> None:  # type: ignore[no-untyped-def]
     from matchmaker.catalogue._catalogue import bundled_dir
 
-    path = None if which is None else bundled_dir() / "judgements_holdout.yaml"
+    path = bundled_dir() / name
     queries = {q.id: q for q in load_judgements(path)}
     uk = {p.id for p in bundled if p.country == "GB"}
     unknown = {q.id: sorted(set(q.relevant) - uk) for q in queries.values() if set(q.relevant) - uk}
