@@ -47,7 +47,12 @@ from matchmaker.evaluation._evaluate import (
     ndcg_at_k,
     query_direction,
 )
-from matchmaker.ranking._calibration import calibration_path
+from matchmaker.ranking._calibration import (
+    FEATURES,
+    calibration_path,
+    never_rising,
+    ranking_reference,
+)
 from matchmaker.ranking._scores import ComponentScores
 from matchmaker.ranking._weights import COMPONENTS
 
@@ -59,18 +64,29 @@ TOP = 10
 
 @dataclass
 class Scored:
-    """One query scored against all its candidates, every component kept."""
+    """One query scored against every candidate, every component kept.
+
+    ``allowed`` marks the candidates its judgements rank (UK profiles for
+    graded queries); the others still count in the pack a probability is read
+    against, as in the engine.
+    """
 
     set: str
     id: str
     ids: np.ndarray
     scores: ComponentScores
+    allowed: np.ndarray
     grades: dict[str, int]
     no_match: bool
 
-    def ranked(self, weights: Weights) -> tuple[np.ndarray, np.ndarray]:
+    def order(self, weights: Weights) -> tuple[np.ndarray, np.ndarray]:
+        """Positions of every candidate best first, and the rounded totals."""
         total = np.round(self.scores.total(weights)[0], 12)
-        order = np.lexsort((self.ids, -total))
+        return np.lexsort((self.ids, -total)), total
+
+    def ranked(self, weights: Weights) -> tuple[np.ndarray, np.ndarray]:
+        order, total = self.order(weights)
+        order = order[self.allowed[order]]
         return self.ids[order], total[order]
 
 
@@ -89,10 +105,11 @@ def dev_queries(engine: Matchmaker) -> list[Scored]:
     for name, judged, country in sets:
         for j in judged:
             direction, text = query_direction(j.text)
-            top = engine.shortlist(text, k=n, country=country, direction=direction)
+            top = engine.shortlist(text, k=n, direction=direction)
             ids = np.array([p.id for p in top.candidates], dtype=object)
+            allowed = np.array([country is None or p.country == country for p in top.candidates])
             grades = {i: g for i, g in j.relevant.items() if g > 0}
-            out.append(Scored(name, j.id, ids, top.scores, grades, j.no_match))
+            out.append(Scored(name, j.id, ids, top.scores, allowed, grades, j.no_match))
     return out
 
 
@@ -161,39 +178,70 @@ def choose_weights(queries: list[Scored], fold: np.ndarray, grid: list[Weights])
     return best
 
 
-def pairs(queries: list[Scored], weights: Weights) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Totals, labels (grade >= 2) and query index of the top candidates of graded queries."""
+def features(q: Scored, weights: Weights) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Feature matrix (FEATURES order) of every candidate best first, its allowed mask, labels."""
+    order, total = q.order(weights)
+    t = total[order]
+    pack, tail = ranking_reference(t)
+    comp = {c: q.scores.components[c][0][order] for c in ("concept", "text", "meaning")}
+    cov = q.scores.coverage()[0][order]
+    columns = {
+        "total": t,
+        **comp,
+        "coverage": cov,
+        "lead": t - pack,
+        "margin": t - tail,
+    }
+    x = np.column_stack([columns[f] for f in FEATURES])
+    y = np.array([q.grades.get(i, 0) >= 2 for i in q.ids[order]], dtype=int)
+    return x, q.allowed[order], y
+
+
+def pairs(
+    queries: list[Scored], weights: Weights
+) -> list[tuple[int, np.ndarray, np.ndarray, np.ndarray]]:
+    """For each graded query: its index, features, allowed mask and labels, best first."""
+    return [(i, *features(q, weights)) for i, q in enumerate(queries) if q.set != "partnerships"]
+
+
+def top_pairs(rows: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]], keep: set[int]):
+    """The top ten allowed candidates of the chosen queries: features, labels, query index."""
     x, y, group = [], [], []
-    for i, q in enumerate(queries):
-        if q.set == "partnerships":
+    for i, feats, allowed, labels in rows:
+        if i not in keep:
             continue
-        ranked, total = q.ranked(weights)
-        for r in range(min(TOP, len(ranked))):
-            x.append(total[r])
-            y.append(q.grades.get(ranked[r], 0) >= 2)
-            group.append(i)
-    return np.array(x), np.array(y, dtype=int), np.array(group)
+        top = np.flatnonzero(allowed)[:TOP]
+        x.append(feats[top])
+        y.append(labels[top])
+        group.extend([i] * len(top))
+    return np.vstack(x), np.concatenate(y), np.array(group)
 
 
-def fit_logistic(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
-    model = LogisticRegression(C=100.0).fit(x[:, None], y)
-    return float(model.intercept_[0]), float(model.coef_[0, 0])
+def fit_logistic(x: np.ndarray, y: np.ndarray) -> LogisticRegression:
+    return LogisticRegression(C=100.0, max_iter=5000).fit(x, y)
 
 
-def prob(a: float, b: float, x: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-(a + b * x)))
+def shown(model: LogisticRegression, feats: np.ndarray, allowed: np.ndarray) -> np.ndarray:
+    """Probabilities as the engine shows them: capped down the whole ranking, top ten allowed."""
+    p = never_rising(model.predict_proba(feats)[:, 1])
+    return p[np.flatnonzero(allowed)[:TOP]]
 
 
 def calibrate(
     queries: list[Scored], fold: np.ndarray, weights: Weights, setting: str
 ) -> dict[str, object]:
-    x, y, group = pairs(queries, weights)
-    oof = np.zeros(len(x))
+    rows = pairs(queries, weights)
+    x, y, group = top_pairs(rows, {r[0] for r in rows})
+    oof_parts = []
     for f in range(FOLDS):
-        test = fold[group] == f
-        a, b = fit_logistic(x[~test], y[~test])
-        oof[test] = prob(a, b, x[test])
-    a, b = fit_logistic(x, y)
+        train = {r[0] for r in rows if fold[r[0]] != f}
+        model = fit_logistic(*top_pairs(rows, train)[:2])
+        oof_parts.extend((r[0], shown(model, r[1], r[2])) for r in rows if fold[r[0]] == f)
+    oof_parts.sort(key=lambda part: part[0])
+    oof = np.concatenate([p for _, p in oof_parts])
+    final = fit_logistic(x, y)
+    a = float(final.intercept_[0])
+    coefficients = {f: round(float(c), 4) for f, c in zip(FEATURES, final.coef_[0], strict=True)}
     # Rank-1 out-of-fold probability of no-match queries and of queries with a grade-3 partner.
     first = np.r_[True, group[1:] != group[:-1]]
     top_p, top_q = oof[first], group[first]
@@ -225,7 +273,7 @@ def calibrate(
             "pairs": int(inside.sum()),
         }
     print(
-        f"[{setting}] logistic on the total: intercept {a:.3f}, slope {b:.3f}; "
+        f"[{setting}] logistic: intercept {a:.3f}, coefficients {coefficients}; "
         f"thresholds moderate {best_m:.2f}, strong {strong:.2f}"
     )
     print(
@@ -247,13 +295,13 @@ def calibrate(
             )
     return {
         "intercept": round(a, 4),
-        "slope": round(b, 4),
+        "coefficients": coefficients,
         "moderate": best_m,
         "strong": strong,
         "fitted_on": (
             f"top {TOP} candidates of the judgement set and h35-h56 "
             f"({len(set(group.tolist()))} queries, {len(x)} pairs, {int(y.sum())} good), "
-            f"logistic regression; bands and reliability out of fold ({FOLDS} folds over queries)"
+            f"logistic regression on {', '.join(FEATURES)}; bands and reliability out of fold ({FOLDS} folds over queries)"
         ),
         "weights": {c: getattr(weights, c) for c in COMPONENTS},
         "bands": bands,
@@ -280,7 +328,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.write:
         header = (
             "# Written by scripts/fit_calibration.py: do not edit by hand.\n"
-            "# probability of a good partner = 1 / (1 + exp(-(intercept + slope * total)))\n"
+            "# probability of a good partner = 1 / (1 + exp(-(intercept + sum of coefficient x feature)))\n"
         )
         calibration_path().write_text(
             header + yaml.safe_dump(out, sort_keys=False, allow_unicode=True), encoding="utf-8"

@@ -24,7 +24,7 @@ PARTS = {
     "h17-h34 (clean)": ("holdout", 17, 34),
     "h35-h56 (development)": ("holdout", 35, 56),
     "h57-h78 (clean)": ("holdout", 57, 78),
-    "h79-h145 (sealed)": ("sealed", 79, 145),
+    "h79-h145 (part 4)": ("sealed", 79, 145),
 }
 
 

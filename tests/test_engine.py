@@ -53,7 +53,12 @@ def test_shortlist_says_how_it_read_the_query(tiny_engine: Matchmaker) -> None:
     sector_only = tiny_engine.shortlist("aerospace parts")
     assert sector_only.understood().facet.tolist() == ["sector"]
     assert "Read as: sectors only (aerospace)" in sector_only.headline()
-    assert set(sector_only.strength) == {"weak"}
+    # Naming the capability never makes the best candidate a less likely partner, and the
+    # candidates that share neither the sector nor the wording stay weak.
+    full_best = shortlist.probability[0]
+    assert shortlist.candidates[0].id == sector_only.candidates[0].id == "cladder"
+    assert sector_only.probability[0] <= full_best
+    assert set(sector_only.strength[1:]) == {"weak"}
 
     nothing = tiny_engine.shortlist("the widgets keep going wrong")
     assert nothing.understood().empty

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -12,7 +13,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from matchmaker import Catalogue, Matchmaker, Profile, ProfileVectorizer
-from matchmaker.ranking._calibration import Calibration, load_calibration
+from matchmaker.ranking._calibration import (
+    FEATURES,
+    Calibration,
+    load_calibration,
+    never_rising,
+    ranking_reference,
+)
 from matchmaker.vectors._embedding_cache import EmbeddingStore, shipped_path, text_key
 from matchmaker.vectors._encoders import E5Encoder, load_encoder
 from matchmaker.vectors._meaning import MeaningScale, profile_statements
@@ -169,28 +176,84 @@ def test_shipped_embeddings_cover_the_catalogue_and_match_a_recomputed_sample(
     sample = [statements[i] for i in rng.choice(len(statements), size=6, replace=False)]
     fresh = encoder.encode(sample, role="passage")
     stored = np.stack([shipped[text_key("passage", s)] for s in sample])
-    np.testing.assert_allclose(fresh, stored, atol=1e-5)
+    # The C engine's SIMD kernels differ by CPU: on an AVX-512 VNNI Xeon the vectors differ
+    # from the shipped ones by up to 0.0023 per coordinate, cosine 0.9999 or more.
+    cosine = (fresh * stored).sum(axis=1)
+    assert cosine.min() >= 0.999, cosine
 
 
 # -- the calibrated strength -----------------------------------------------------------------------
 @pytest.mark.parametrize("meaning", [True, False])
 def test_shipped_calibration_is_monotone_and_documented(meaning: bool) -> None:
     c = load_calibration(meaning)
-    assert c.slope > 0
+    assert set(c.coefficients) == set(FEATURES)
     assert 0 < c.moderate < c.strong < 1
+    # With the rest of the ranking fixed, a higher total is a likelier partner.
     totals = np.linspace(0, 1, 101)
-    assert (np.diff(c.probability(totals)) >= 0).all()
+    assert (np.diff(c.probability(total=totals, pack=0.1, tail=0.05)) > 0).all()
+    # The same total means more when the rest of the ranking scores less.
+    alone, crowded = c.probability(total=np.array([0.4, 0.4]), pack=np.array([0.05, 0.35]))
+    assert alone > crowded
     assert c.bands["strong"]["precision"] >= 0.8
     assert c.bands["weak"]["precision"] < c.bands["moderate"]["precision"]
     assert c.weights, "the weights it was fitted with are recorded"
     assert sum(r["pairs"] for r in c.reliability) > 100
+    assert ", ".join(FEATURES) in c.fitted_on
 
 
 @given(a=st.floats(-20, 20), b=st.floats(0.01, 50), x=st.lists(st.floats(0, 1), min_size=2))
 def test_probability_never_falls_as_the_total_rises(a: float, b: float, x: list[float]) -> None:
-    c = Calibration(intercept=a, slope=b)
+    c = Calibration(intercept=a, coefficients={"total": b})
     totals = np.sort(np.array(x))
-    assert (np.diff(c.probability(totals)) >= 0).all()
+    assert (np.diff(c.probability(total=totals)) >= 0).all()
+
+
+def test_ranking_reference_and_capping_known_answers() -> None:
+    # pack: mean of ranks 2-11, missing candidates counting 0; tail: the 11th total (0 if none).
+    assert ranking_reference(np.array([0.9])) == (0.0, 0.0)
+    assert ranking_reference(np.array([0.9, 0.5, 0.3])) == (0.08, 0.0)
+    eleven = np.r_[1.0, np.full(10, 0.2)]
+    assert ranking_reference(eleven) == (0.2, 0.2)
+    assert ranking_reference(np.r_[1.0, np.full(9, 0.2), 0.1, 0.05]) == (0.19, 0.1)
+    assert never_rising(np.array([0.2, 0.9, 0.1, 0.5])).tolist() == [0.2, 0.2, 0.1, 0.1]
+
+
+@given(p=st.lists(st.floats(0, 1), min_size=1, max_size=30))
+def test_capped_probabilities_never_rise_and_never_exceed_the_raw_ones(p: list[float]) -> None:
+    raw = np.array(p)
+    capped = never_rising(raw)
+    assert (np.diff(capped) <= 0).all()
+    assert (capped <= raw).all()
+    assert capped[0] == raw[0]
+
+
+def test_a_filter_never_changes_a_candidates_strength(engine: Matchmaker) -> None:
+    need = "our worn shafts are scrapped because nobody can build the metal back up"
+    everyone = engine.shortlist(need, k=len(engine.catalogue_))
+    uk_only = engine.shortlist(need, k=10, country="GB")
+    by_id = {p.id: (prob, s) for p, prob, s in zip(
+        everyone.candidates, everyone.probability, everyone.strength, strict=True
+    )}  # fmt: skip
+    for p, prob, s in zip(uk_only.candidates, uk_only.probability, uk_only.strength, strict=True):
+        assert by_id[p.id] == (prob, s)
+
+
+def test_unknown_calibration_features_are_refused(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    bad = tmp_path / "calibration.yaml"
+    bad.write_text(
+        "meaning:\n  intercept: 0\n  coefficients: {total: 1, txt: 2}\n"
+        "  strong: 0.5\n  moderate: 0.2\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setattr("matchmaker.ranking._calibration.calibration_path", lambda: bad)
+    load_calibration.cache_clear()
+    try:
+        with pytest.raises(ValueError, match=r"unknown calibration features \['txt'\]"):
+            load_calibration(True)
+    finally:
+        load_calibration.cache_clear()
 
 
 WORDS = [

@@ -21,11 +21,11 @@ MRR_FLOOR = 0.95
 # 0.260 with it (closeness in meaning of a whole profile's needs does not find documented
 # research links; README, "Quality").
 PARTNERSHIP_NDCG_FLOOR = 0.24
-# 7 of the 8 no-match queries are weak; q53 (air compressors, which no UK profile makes) is
-# read as energy efficiency and labelled moderate: the calibrated strength reads the total
-# score only, and generic energy-efficiency partners score well on it.
-NO_MATCH_WEAK_FLOOR = 0.85
-# Chinese twins share 0.825 of their English originals' top five (0.87 before meaning).
+# All 8 no-match queries are weak at rank 1 since the strength reads the components and the
+# ranking (7 of 8 when it read the total only: q53, air compressors, was moderate).
+NO_MATCH_WEAK_FLOOR = 1.0
+# Chinese twins share 0.825 of their English originals' top five (0.87 before meaning); 0.800
+# on an AVX-512 VNNI machine, where the encoder's query vectors differ slightly (cosine 0.9999).
 TWIN_OVERLAP_FLOOR = 0.80
 # The held-out set, written after the engine was tuned on the first (README): 0.653 over
 # its 69 queries with a match (h01-h16 0.781, whose texts were read before later changes;
@@ -110,7 +110,7 @@ def test_chinese_queries_rank_like_their_english_originals(engine: Matchmaker) -
         a = [p.id for p in engine.shortlist(zh.text, k=5, country="GB").candidates]
         b = [p.id for p in engine.shortlist(en.text, k=5, country="GB").candidates]
         overlaps.append(top_overlap(a, b, 5))
-    assert sum(overlaps) / len(overlaps) >= TWIN_OVERLAP_FLOOR, overlaps
+    assert round(sum(overlaps) / len(overlaps), 9) >= TWIN_OVERLAP_FLOOR, overlaps
     assert min(overlaps) >= 0.6, overlaps
 
 

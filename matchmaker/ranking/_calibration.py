@@ -1,17 +1,23 @@
 """Strength as a calibrated probability: how likely a candidate is a good partner.
 
-Weighted total -> **probability** -> strength label. The probability that a
-candidate is a good partner (judged grade 2 or 3) is a logistic function of
-its total score, fitted on graded queries with cross-validation over queries
+Component scores -> **probability** -> strength label. The probability that
+a candidate is a good partner (judged grade 2 or 3) is a logistic function of
+its total score, the components that say most about a good partner (concept,
+text, meaning, coverage) and how far the candidate stands above the rest of
+its ranking (``lead``: above the mean of the candidates ranked 2 to 11;
+``margin``: above the 11th). A total of 0.3 means little when every
+candidate scores 0.3, and much when the next best scores 0.1. Fitted on
+graded queries with cross-validation over queries
 (``scripts/fit_calibration.py``) and shipped as data
 (``matchmaker/data/calibration.yaml``), once for the engine with a meaning
-encoder and once without. Because it rises with the total, a label never
-rises as rank falls.
+encoder and once without.
+
+Down one ranking the probability shown never rises (:func:`never_rising`),
+so a label never rises as rank falls.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -21,17 +27,59 @@ from typing import Any
 import numpy as np
 import yaml
 
-__all__ = ["Calibration", "load_calibration"]
+__all__ = ["FEATURES", "Calibration", "load_calibration", "never_rising", "ranking_reference"]
+
+#: What the probability is a function of, in the order the calibration file stores them.
+FEATURES = ("total", "concept", "text", "meaning", "coverage", "lead", "margin")
+
+#: The candidates ranked 2 to ``1 + PACK`` form the pack a candidate's lead is measured on.
+PACK = 10
+
+
+def ranking_reference(ranked_totals: np.ndarray) -> tuple[float, float]:
+    """The pack and the tail of one ranking, from its totals best first.
+
+    ``pack`` is the mean total of the candidates ranked 2 to 11 and ``tail``
+    the total of the 11th (0 where the ranking is shorter).
+
+    Examples
+    --------
+    >>> ranking_reference(np.array([0.9, 0.5, 0.3]))
+    (0.08, 0.0)
+    """
+    t = np.asarray(ranked_totals, dtype=float)
+    pack = np.zeros(PACK)
+    rest = t[1 : PACK + 1]
+    pack[: len(rest)] = rest
+    tail = float(t[PACK]) if len(t) > PACK else 0.0
+    return round(float(pack.mean()), 12), tail
+
+
+def never_rising(probability: np.ndarray) -> np.ndarray:
+    """Probabilities in rank order, each capped by the ones above it.
+
+    A candidate ranked below another is never shown as a likelier partner.
+
+    Examples
+    --------
+    >>> never_rising(np.array([0.8, 0.3, 0.5, 0.1])).tolist()
+    [0.8, 0.3, 0.3, 0.1]
+    """
+    out: np.ndarray = np.minimum.accumulate(np.asarray(probability, dtype=float))
+    return out
 
 
 @dataclass(frozen=True)
 class Calibration:
-    """A logistic map from total score to the probability of a good partner.
+    """A logistic map from component scores to the probability of a good partner.
 
     Attributes
     ----------
-    intercept, slope : float
-        ``probability = 1 / (1 + exp(-(intercept + slope * total)))``.
+    intercept : float
+    coefficients : dict of str to float
+        One per name in :data:`FEATURES`; ``probability = 1 / (1 +
+        exp(-(intercept + sum of coefficient * feature)))``. A feature not
+        given counts 0.
     setting : str
         ``"meaning"`` or ``"no meaning"``: which engine it was fitted for.
     fitted_on : str
@@ -53,13 +101,16 @@ class Calibration:
 
     Examples
     --------
-    >>> c = Calibration(intercept=-4.0, slope=10.0)
-    >>> c.probability(np.array([0.0, 0.4, 1.0])).round(3).tolist()
+    >>> c = Calibration(intercept=-4.0, coefficients={"total": 10.0})
+    >>> c.probability(total=np.array([0.0, 0.4, 1.0])).round(3).tolist()
     [0.018, 0.5, 0.998]
+    >>> c = Calibration(intercept=-4.0, coefficients={"total": 5.0, "lead": 5.0})
+    >>> c.probability(total=np.array([0.4, 0.4]), pack=np.array([0.4, 0.0])).round(3).tolist()
+    [0.119, 0.5]
     """
 
     intercept: float
-    slope: float
+    coefficients: dict[str, float] = field(default_factory=dict)
     strong: float = 0.5
     moderate: float = 0.15
     setting: str = "meaning"
@@ -68,23 +119,44 @@ class Calibration:
     bands: dict[str, dict[str, float]] = field(default_factory=dict)
     reliability: tuple[dict[str, float], ...] = ()
 
-    def probability(self, total: np.ndarray) -> np.ndarray:
-        """Probability of a good partner for each total score, rounded to 1e-6."""
-        z = self.intercept + self.slope * np.asarray(total, dtype=float)
+    def probability(
+        self,
+        *,
+        total: np.ndarray,
+        concept: np.ndarray | float = 0.0,
+        text: np.ndarray | float = 0.0,
+        meaning: np.ndarray | float = 0.0,
+        coverage: np.ndarray | float = 0.0,
+        pack: np.ndarray | float = 0.0,
+        tail: np.ndarray | float = 0.0,
+    ) -> np.ndarray:
+        """Probability of a good partner for each pair, rounded to 1e-6.
+
+        Element-wise over broadcastable arrays; ``pack`` and ``tail`` come
+        from :func:`ranking_reference` of the ranking the pair belongs to.
+        It is not capped down the ranking: :func:`never_rising` does that.
+        """
+        t = np.asarray(total, dtype=float)
+        values = {
+            "total": t,
+            "concept": concept,
+            "text": text,
+            "meaning": meaning,
+            "coverage": coverage,
+            "lead": t - np.asarray(pack, dtype=float),
+            "margin": t - np.asarray(tail, dtype=float),
+        }
+        z = np.full(t.shape, self.intercept, dtype=float)
+        for name, coef in self.coefficients.items():
+            z = z + coef * np.asarray(values[name], dtype=float)
         out: np.ndarray = np.round(1.0 / (1.0 + np.exp(-z)), 6)
         return out
-
-    def total_for(self, probability: float) -> float:
-        """The total score at which the probability reaches ``probability``."""
-        if not 0.0 < probability < 1.0 or self.slope <= 0:
-            return math.nan
-        return (math.log(probability / (1 - probability)) - self.intercept) / self.slope
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data, as stored in the calibration file."""
         return {
             "intercept": self.intercept,
-            "slope": self.slope,
+            "coefficients": dict(self.coefficients),
             "strong": self.strong,
             "moderate": self.moderate,
             "fitted_on": self.fitted_on,
@@ -114,9 +186,15 @@ def load_calibration(meaning: bool) -> Calibration:
     entry = data.get(setting) if isinstance(data, dict) else None
     if not isinstance(entry, dict):
         raise ValueError(f"{path}: no calibration for {setting!r}; reinstall the package.")
+    unknown = sorted(set(entry.get("coefficients", {})) - set(FEATURES))
+    if unknown:
+        raise ValueError(
+            f"{path}: unknown calibration features {unknown} for {setting!r}; "
+            f"valid: {list(FEATURES)}. Refit with scripts/fit_calibration.py --write."
+        )
     return Calibration(
         intercept=float(entry["intercept"]),
-        slope=float(entry["slope"]),
+        coefficients={str(k): float(v) for k, v in entry["coefficients"].items()},
         strong=float(entry["strong"]),
         moderate=float(entry["moderate"]),
         setting=setting,

@@ -31,7 +31,7 @@ from ..vectors._meaning import (
     profile_statements,
 )
 from ..vectors._vectorizer import ProfileVectorizer, SideVectors, profile_text
-from ._calibration import Calibration, load_calibration
+from ._calibration import Calibration, load_calibration, never_rising, ranking_reference
 from ._query import Query
 from ._resolve import resolve
 from ._scores import ComponentScores, readiness, score_components, strengths
@@ -267,6 +267,33 @@ class Matchmaker(BaseEstimator):  # type: ignore[misc]
             text += f"  # {self.meaning_status_}"
         return text
 
+    def _ranked_probability(
+        self, scores: ComponentScores, total: np.ndarray, ids: np.ndarray
+    ) -> np.ndarray:
+        """Calibrated probability of each cell, read against its row's ranking.
+
+        Rows are rankings (one need against candidates ``ids``); each cell's
+        probability uses the row's pack and tail and is capped by the cells
+        ranked above it in that row (ties by id).
+        """
+        out = np.zeros(total.shape)
+        coverage = scores.coverage()
+        comp = scores.components
+        for r in range(total.shape[0]):
+            order = np.lexsort((ids, -np.round(total[r], 12)))
+            pack, tail = ranking_reference(total[r][order])
+            raw = self.calibration_.probability(
+                total=total[r][order],
+                concept=comp["concept"][r][order],
+                text=comp["text"][r][order],
+                meaning=comp["meaning"][r][order],
+                coverage=coverage[r][order],
+                pack=pack,
+                tail=tail,
+            )
+            out[r, order] = never_rising(raw)
+        return out
+
     def _fitted(self) -> Matchmaker:
         if not hasattr(self, "catalogue_"):
             self.fit()
@@ -468,22 +495,27 @@ class Matchmaker(BaseEstimator):  # type: ignore[misc]
                 or (kind_set is not None and p.kind not in kind_set)
             ):
                 keep[i] = False
-        cols = np.flatnonzero(keep)
-        forward = forward.take([0], cols)
+        # The probability is read against every candidate on that side, not only those
+        # the filters keep, so a filter never changes a candidate's strength.
+        pool = ~candidate_side.empty
+        if position is not None:
+            pool[position] = False
+        pool_cols = np.flatnonzero(pool)
+        forward = forward.take([0], pool_cols)
         total = forward.total(self.weights_)[0]
-        back_total = None
         if backward is not None:
-            backward = backward.take([0], cols)
-            back_total = backward.total(self.weights_)[0]
-            total = _harmonic(total, back_total)
-        ids = np.array([profiles[i].id for i in cols], dtype=object)
+            backward = backward.take([0], pool_cols)
+            total = _harmonic(total, backward.total(self.weights_)[0])
         total = np.round(total, 12)
-        order = np.lexsort((ids, -total))[:k]
-        probability = self.calibration_.probability(total[order])
+        pool_ids = np.array([profiles[i].id for i in pool_cols], dtype=object)
+        all_probability = self._ranked_probability(forward, total[None, :], pool_ids)[0]
+        kept = np.flatnonzero(keep[pool_cols])
+        order = kept[np.lexsort((pool_ids[kept], -total[kept]))[:k]]
+        probability = all_probability[order]
         return Shortlist(
             engine=self,
             query=query_info,
-            candidates=[profiles[cols[j]] for j in order],
+            candidates=[profiles[pool_cols[j]] for j in order],
             scores=forward.take([0], order),
             total=total[order],
             probability=probability,
@@ -528,7 +560,18 @@ class Matchmaker(BaseEstimator):  # type: ignore[misc]
                 matrix[same] = 0.0
         total = block.total(self.weights_)
         profiles = list(self.catalogue_)
-        probability = self.calibration_.probability(total)
+        # Read each need against every offer of the catalogue (as a shortlist does), so
+        # choosing offers never changes a pair's strength.
+        all_cols = np.flatnonzero(~self.offers_.empty)
+        full = self._pairs().take(need_rows, all_cols)
+        same_all = np.equal.outer(np.asarray(need_rows), all_cols)
+        for matrix in full.components.values():
+            matrix[same_all] = 0.0
+        all_ids = np.array([profiles[j].id for j in all_cols], dtype=object)
+        full_p = self._ranked_probability(full, full.total(self.weights_), all_ids)
+        where = {int(j): c for c, j in enumerate(all_cols)}
+        pick = [where.get(int(j), -1) for j in offer_cols]
+        probability = np.where(np.array(pick) >= 0, full_p[:, [max(c, 0) for c in pick]], 0.0)
         return PairScores(
             need_ids=[profiles[i].id for i in need_rows],
             offer_ids=[profiles[j].id for j in offer_cols],

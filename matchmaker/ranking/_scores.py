@@ -245,7 +245,8 @@ def strengths(probability: np.ndarray, *, strong: float, moderate: float) -> np.
     """Label each pair by its calibrated probability of being a good partner.
 
     ``strong`` from ``strong`` up, ``moderate`` from ``moderate`` up, ``weak``
-    below. The probability rises with the total score, so within one
+    below. Down one ranking the probability is capped by the ones above it
+    (:func:`~matchmaker.ranking._calibration.never_rising`), so within one
     shortlist a label never rises as rank falls.
 
     Examples
