@@ -327,3 +327,13 @@ def test_no_network_access_at_run_time(monkeypatch: pytest.MonkeyPatch, tmp_path
     top = engine.shortlist("rebuild worn turbine blades with a laser, offline", k=3, country="GB")
     assert len(top) == 3
     assert top.query.meaning is not None
+
+
+def test_pair_scores_read_strength_as_the_shortlist_does(engine: Matchmaker) -> None:
+    need = "cn-demand-energy-saving-motors"
+    top = engine.shortlist(need, k=5)
+    offers = [p.id for p in top.candidates][::-1]  # another order, and only five offers
+    pairs = engine.score_pairs([need], offers)
+    assert pairs.offer_ids == offers
+    np.testing.assert_array_equal(pairs.probability[0], top.probability[::-1])
+    assert pairs.strength[0].tolist() == list(top.strength)[::-1]
