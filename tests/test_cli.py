@@ -165,7 +165,7 @@ def test_import_subcommand_and_catalogue_methods(
     folder = merged.to_yaml(tmp_path / "saved")
     again = matchmaker.load_catalogue(folder)
     assert [p.model_dump() for p in again] == [p.model_dump() for p in merged]
-    csv_path = merged.to_csv(tmp_path / "cat.csv")
+    csv_path = matchmaker.write(merged, tmp_path / "cat.csv")
     assert len(pd.read_csv(csv_path, encoding="utf-8-sig")) == len(merged)
 
 

@@ -24,7 +24,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from matchmaker import Catalogue, Matchmaker, Profile, load_catalogue
+from matchmaker import Catalogue, Matchmaker, Profile, load_catalogue, write
 from matchmaker._normalise import normalise_name
 from matchmaker.catalogue._dedupe import (
     DuplicateFinder,
@@ -43,7 +43,6 @@ from matchmaker.catalogue._import import (
     XLSX_INSTALL,
     ImportResult,
     InputFileError,
-    catalogue_to_csv,
     merge_into,
     read_profiles,
     save_catalogue,
@@ -927,7 +926,7 @@ def test_save_catalogue_round_trips(
         save_catalogue(again, folder)
 
 
-def test_catalogue_to_csv_is_safe_and_reimports(tmp_path: Path) -> None:
+def test_a_catalogue_written_as_csv_is_safe_and_reimports(tmp_path: Path) -> None:
     catalogue = Catalogue(
         [
             company(
@@ -939,7 +938,7 @@ def test_catalogue_to_csv_is_safe_and_reimports(tmp_path: Path) -> None:
             company("beta", "Beta Coatings", aliases=["Beta"], offers=["Plasma spraying"]),
         ]
     )
-    path = catalogue_to_csv(catalogue, tmp_path / "cat.csv")
+    path = write(catalogue, tmp_path / "cat.csv")
     with open(path, encoding="utf-8-sig", newline="") as fh:
         cells = [c for line in csv.reader(fh) for c in line]
     assert '\'=HYPERLINK("http://evil.example")' in cells

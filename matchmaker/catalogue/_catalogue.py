@@ -309,17 +309,6 @@ class Catalogue:
 
         return write_yaml(self._profiles, self._links, folder)
 
-    def to_csv(self, path: str | Path) -> str:
-        """Save :meth:`to_frame` as CSV, safe against formula injection.
-
-        UTF-8 with BOM, so Excel shows Chinese correctly; text a spreadsheet
-        would run as a formula gets an apostrophe, which
-        :func:`matchmaker.read_profiles` takes off again.
-        """
-        from ..export._write import write_frame
-
-        return write_frame(self.to_frame(), Path(path), fmt="csv")
-
     def to_frame(self) -> pd.DataFrame:
         """One row per profile; list fields are joined with ``"; "``.
 

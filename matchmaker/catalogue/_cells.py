@@ -239,7 +239,7 @@ def split(value: Any, fld: str) -> list[str]:
     if not isinstance(value, str):
         return []
     # Labels may be comma-separated ("aerospace, automotive") unless the cell
-    # uses semicolons, as Catalogue.to_csv does.
+    # uses semicolons, as a catalogue written with matchmaker.write does.
     labels = fld in ("industries", "technologies") and not re.search(r"[;；\n]", value)
     pattern = _SPLIT_LABELS if labels else SPLIT_STATEMENTS
     return [part for part in pattern.split(value) if part.strip()]

@@ -54,7 +54,6 @@ __all__ = [
     "ImportResult",
     "InputFileError",
     "Limits",
-    "catalogue_to_csv",
     "merge_into",
     "read_profiles",
     "save_catalogue",
@@ -715,20 +714,3 @@ def save_catalogue(catalogue: Catalogue, folder: str | PathLike[str]) -> Path:
     True
     """
     return catalogue.to_yaml(Path(folder))
-
-
-def catalogue_to_csv(catalogue: Catalogue, path: str | PathLike[str]) -> str:
-    """Write a catalogue as a CSV safe to open in a spreadsheet (:meth:`Catalogue.to_csv`).
-
-    The CSV reads back with :func:`read_profiles`, without the apostrophes
-    that keep formulas from running.
-
-    Examples
-    --------
-    >>> import tempfile, os
-    >>> with tempfile.TemporaryDirectory() as tmp:
-    ...     out = catalogue_to_csv(load_catalogue(), os.path.join(tmp, "cat.csv"))
-    ...     pd.read_csv(out, encoding="utf-8-sig").shape[0] == len(load_catalogue())
-    True
-    """
-    return catalogue.to_csv(Path(path))
