@@ -19,40 +19,86 @@ def role(ids: list[str], cover: list[list[float]], score: list[float] | None = N
     return _Role(ids, np.array(cover, dtype=float), np.array(score or [0.5] * len(ids)))
 
 
-def test_complementary_beats_redundant() -> None:
+def test_redundant_bundles_are_never_offered() -> None:
     w = np.array([1.0, 1.0])
     company = role(["acme"], [[1.0, 0.0]])
     research = role(["same-lab", "other-lab"], [[1.0, 0.0], [0.0, 1.0]])
     top = _rank_bundles(w, company, research, None, k=5)
-    assert top.r.tolist() == [1, 0]
-    best, worst = top.iloc[0], top.iloc[1]
+    assert top.r.tolist() == [1]  # same-lab covers nothing acme does not
+    best = top.iloc[0]
     assert best.coverage == pytest.approx(1.0)
     assert best.complementarity == pytest.approx(0.5)
     assert best.overlap == pytest.approx(0.0)
-    assert worst.coverage == pytest.approx(0.5)
-    assert worst.complementarity == pytest.approx(0.0)
-    assert worst.overlap == pytest.approx(0.5)
-    # score = coverage + 0.5 * complementarity - 0.5 * overlap + 0.2 * pair_score
-    assert best.score == pytest.approx(1.0 + 0.25 - 0.0 + 0.1)
-    assert worst.score == pytest.approx(0.5 + 0.0 - 0.25 + 0.1)
+    assert best.score == pytest.approx(0.5)  # the members' mean probability
 
 
-def test_complementarity_outweighs_a_better_engine_score() -> None:
+def test_a_weak_member_with_broad_side_coverage_does_not_win() -> None:
+    # The JLR case: a company touching many side concepts but weak for the need.
+    w = np.array([3.0, 1.0, 1.0, 1.0])
+    company = role(["broad-but-weak", "focused"], [[0, 1, 1, 1], [1, 0, 0, 0]], [0.01, 0.4])
+    research = role(["lab"], [[0.5, 1, 0, 0]], [0.3])
+    top = _rank_bundles(w, company, research, None, k=2)
+    assert top.c.tolist() == [1, 0]
+    assert top.coverage.iloc[1] > top.coverage.iloc[0]  # broader, yet ranked lower
+    assert top.score.tolist() == pytest.approx([0.35, 0.155])
+
+
+def test_strength_beats_complementarity_then_coverage_breaks_ties() -> None:
     w = np.array([2.0, 1.0])
     company = role(["acme"], [[1.0, 0.0]], [0.6])
-    # The redundant lab matches the need better overall, but adds nothing.
-    research = role(["redundant", "complement"], [[1.0, 0.0], [0.0, 1.0]], [0.9, 0.3])
+    research = role(["strong-part", "weak-all"], [[0.5, 0.5], [0.0, 1.0]], [0.9, 0.3])
     top = _rank_bundles(w, company, research, None, k=2)
-    assert top.r.iloc[0] == 1
-
-
-def test_weights_decide_which_part_matters() -> None:
-    w = np.array([3.0, 1.0, 0.0])
+    assert top.r.tolist() == [0, 1]
+    w = np.array([3.0, 1.0, 1.0])
     company = role(["acme"], [[0.0, 0.0, 1.0]])
     research = role(["big", "small"], [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
     top = _rank_bundles(w, company, research, None, k=2)
-    assert top.r.tolist() == [0, 1]
-    assert top.coverage.tolist() == pytest.approx([0.75, 0.25])
+    assert top.r.tolist() == [0, 1]  # equal strength: more coverage first
+    assert top.coverage.tolist() == pytest.approx([0.8, 0.4])
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_ranking_equals_brute_force(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    K = int(rng.integers(2, 5))
+    w = rng.integers(0, 3, K).astype(float)
+    w[0] = max(w[0], 1.0)
+
+    def make(prefix: str, n: int) -> _Role:
+        cover = rng.choice([0.0, 0.5, 1.0], size=(n, K))
+        return _Role([f"{prefix}{j}" for j in range(n)], cover, rng.choice([0.1, 0.3, 0.5], n))
+
+    company, research, brokers = make("c", 3), make("r", 3), make("i", 2)
+    with_brokers = bool(seed % 2)
+    top = _rank_bundles(w, company, research, brokers if with_brokers else None, k=100)
+    share = w / w.sum()
+    expected = []
+    for c in range(3):
+        for r in range(3):
+            options = [None, *range(2)] if with_brokers else [None]
+            best = None
+            for i in options:
+                covers = [company.cover[c], research.cover[r]]
+                probs = [company.score[c], research.score[r]]
+                if i is not None:
+                    covers.append(brokers.cover[i])
+                    probs.append(brokers.score[i])
+                cov = float(np.max(covers, axis=0) @ share)
+                comp = cov - max(float(x @ share) for x in covers)
+                if comp <= 1e-9:
+                    continue
+                key = (-round(float(np.mean(probs)), 12), -round(cov, 12), f"i{i}")
+                if i is None and best is not None:
+                    continue  # two members only when no intermediary qualifies
+                if best is None or best[0] is None or key < best[1]:
+                    best = (i, key)
+            if best is not None:
+                overlap = float(np.minimum(company.cover[c], research.cover[r]) @ share)
+                key = (*best[1][:2], round(overlap, 12), f"c{c}", f"r{r}")
+                expected.append((key, c, r, -1 if best[0] is None else best[0]))
+    expected.sort()
+    got = list(zip(top.c, top.r, top.i, strict=True))
+    assert got == [(c, r, i) for _, c, r, i in expected]
 
 
 def test_best_intermediary_joins_each_bundle() -> None:
@@ -63,6 +109,12 @@ def test_best_intermediary_joins_each_bundle() -> None:
     top = _rank_bundles(w, company, research, brokers, k=1)
     assert top.i.iloc[0] == 1  # covers the third concept; ties with net-c go to the id
     assert top.coverage.iloc[0] == pytest.approx(2.5 / 3)
+    # An intermediary that covers the whole need alone never joins (the bundle would not
+    # beat it); the company and research group are then offered on their own.
+    brokers = role(["net-all"], [[1.0, 1.0, 1.0]], [0.9])
+    top = _rank_bundles(w, company, research, brokers, k=1)
+    assert top.i.iloc[0] == -1
+    assert top.score.iloc[0] == pytest.approx(0.5)
 
 
 def test_ties_go_to_ids_and_a_profile_never_pairs_with_itself() -> None:
@@ -107,13 +159,16 @@ def test_complementary_bundle_wins_in_a_tiny_world(world: Matchmaker) -> None:
     assert isinstance(result, Consortia)
     top = result.bundles.iloc[0]
     assert (top.company_id, top.research_id) == ("clad-co", "spray-lab")
-    assert top.intermediary_id == "surface-net"  # shares something with the need
+    # surface-net alone covers the whole need, so no bundle with it beats its best member;
+    # clad-co + clad-lab cover the same part twice: neither is offered.
+    assert top.intermediary_id == ""
     assert top.coverage == pytest.approx(1.0)
+    assert top.complementarity > 0
     assert top.overlap == pytest.approx(0.0)
-    second = result.bundles.iloc[1]
-    assert second.research_id == "clad-lab"
-    assert second.overlap > 0
-    assert second.score < top.score
+    assert len(result) == 1
+    pairs = world.score_pairs(["need-surface"], ["clad-co", "spray-lab"])
+    assert top.company_score == pytest.approx(round(float(pairs.probability[0, 0]), 4))
+    assert top.score == pytest.approx(float(pairs.probability[0].mean()), abs=1e-4)
     # printer-co and paper-lab cover none of the need's concepts: never candidates
     assert not result.bundles.company_id.eq("printer-co").any()
     assert not result.bundles.research_id.eq("paper-lab").any()
@@ -123,6 +178,8 @@ def test_complementary_bundle_wins_in_a_tiny_world(world: Matchmaker) -> None:
     assert table.loc["laser-cladding", "label"] == "laser cladding (激光熔覆)"
     assert "covers laser cladding (激光熔覆) 100%" in top.explanation
     assert "together 100% of the need" in top.explanation
+    assert "adds laser cladding (激光熔覆)" in top.explanation
+    assert "(company, strong" in top.explanation
 
 
 def test_two_member_bundles_and_order_invariance(world: Matchmaker) -> None:
@@ -160,14 +217,15 @@ def test_errors_name_the_problem(world: Matchmaker) -> None:
 
 def test_export_and_html_are_safe(world: Matchmaker, tmp_path: Path) -> None:
     result = build_consortia(world, "need-surface", k=2)
+    assert len(result) == 1
     html = result._repr_html_()
     assert "&lt;b&gt;Clad&lt;/b&gt; Co" in html
     assert "<b>Clad</b>" not in html
     assert Path(result.export(tmp_path / "c.csv")).exists()
     assert Path(result.export(tmp_path / "c.xlsx", table="concepts")).exists()
     text = str(result)
-    assert text.startswith("Consortia for: Need-Surface [need-surface] (2 bundles)")
-    assert repr(result) == "<Consortia of 2 bundles for 'need-surface'>"
+    assert text.startswith("Consortia for: Need-Surface [need-surface] (1 bundles)")
+    assert repr(result) == "<Consortia of 1 bundles for 'need-surface'>"
 
 
 def test_bundled_engine_consortia(engine: Matchmaker) -> None:
@@ -186,3 +244,18 @@ def test_bundled_engine_consortia(engine: Matchmaker) -> None:
         assert (b.complementarity >= -1e-12).all()
         assert (b.coverage + 1e-9 >= b.complementarity).all()
     assert built > 0
+
+
+def test_machine_tool_remanufacturing_is_not_led_by_a_car_maker(engine: Matchmaker) -> None:
+    need = "cn-reman-machine-tools"
+    result = build_consortia(engine, need)
+    top = result.bundles.iloc[0]
+    assert "jaguar-land-rover" not in (top.company_id, top.research_id, top.intermediary_id)
+    assert (result.bundles.complementarity > 0).all()
+    # Each member's score is the probability its shortlist shows.
+    shown = engine.shortlist(need, k=200).to_frame().set_index("id")
+    for role in ("company", "research"):
+        member = top[f"{role}_id"]
+        if member in shown.index:
+            assert top[f"{role}_score"] == pytest.approx(shown.loc[member, "probability"], abs=1e-4)
+    assert "adds" in top.explanation

@@ -16,10 +16,17 @@ score):
   beyond its best single member;
 * ``overlap = sum(w * min(c_company, c_research)) / sum(w)``: the share the
   company and the research group both cover;
-* ``pair_score``: the mean engine score of the members against the need.
+* ``strength`` of a member: its calibrated probability of being a good
+  partner for the need, read exactly as the need's shortlist reads it
+  (``Matchmaker.score_pairs(...).probability``); a bundle's ``strength``
+  label is its weakest member's.
 
-Bundles are ranked by ``score = coverage + 0.5 * complementarity -
-0.5 * overlap + 0.2 * pair_score``; ties go to ids in alphabetical order.
+Only bundles that cover the need better than their best single member
+(``complementarity > 0``) are offered. They are ranked by ``score``, the
+mean ``strength``,
+then ``coverage``, then fewer overlaps, then ids in alphabetical order, so
+a member the shortlist calls weak pulls its bundle down however many side
+concepts it touches.
 """
 
 from __future__ import annotations
@@ -35,6 +42,7 @@ import pandas as pd
 
 from ..catalogue._catalogue import Catalogue
 from ..catalogue._schema import Profile
+from ..ranking._scores import strengths
 from ._checks import int_problem as _int_problem
 from ._checks import raise_problems as _raise_problems
 
@@ -43,10 +51,8 @@ if TYPE_CHECKING:
 
 __all__ = ["Consortia", "build_consortia"]
 
-#: Weights of the ranking score (see the module docstring).
-COMPLEMENTARITY_BONUS = 0.5
-OVERLAP_PENALTY = 0.5
-PAIR_SCORE_WEIGHT = 0.2
+#: A bundle must cover more than its best single member by more than this.
+MIN_COMPLEMENTARITY = 1e-9
 #: Kinds that can fill the research role by default.
 RESEARCH_KINDS: tuple[str, ...] = ("research_group", "research_centre", "university", "rto")
 ROLES: tuple[str, ...] = ("company", "research", "intermediary")
@@ -60,10 +66,10 @@ BUNDLE_COLUMNS = [
     "intermediary_id",
     "intermediary_name",
     "score",
+    "strength",
     "coverage",
     "complementarity",
     "overlap",
-    "pair_score",
     "company_score",
     "research_score",
     "intermediary_score",
@@ -100,29 +106,33 @@ def _rank_bundles(
     weight : ndarray (n_concepts,)
         The need's weight on each capability concept (zeros allowed).
     company, research : _Role
-        Candidates with ``cover`` of shape (n_candidates, n_concepts).
+        Candidates with ``cover`` of shape (n_candidates, n_concepts) and
+        ``score``, their calibrated probability against the need.
     intermediary : _Role, optional
         With candidates, every bundle gets the intermediary that ranks it
-        highest; without, bundles have two members.
+        highest among those that leave it better than its best single
+        member (none if no intermediary does); without, bundles have two
+        members.
     k : int
 
     Returns
     -------
     DataFrame
         Row positions ``c``, ``r``, ``i`` (-1 for no intermediary) and the
-        metrics, best first.
+        metrics (``score`` is the members' mean probability), best first;
+        only bundles that cover more than their best single member.
 
     Examples
     --------
     Two concepts of equal weight. Company 0 covers the first; research 0
-    covers the first too (redundant), research 1 the second (complementary):
+    covers the first too (redundant: never offered), research 1 the second:
 
     >>> w = np.array([1.0, 1.0])
     >>> comp = _Role(["acme"], np.array([[1.0, 0.0]]), np.array([0.5]))
-    >>> res = _Role(["lab-a", "lab-b"], np.array([[1.0, 0.0], [0.0, 1.0]]), np.array([0.5, 0.5]))
+    >>> res = _Role(["lab-a", "lab-b"], np.array([[1.0, 0.0], [0.0, 1.0]]), np.array([0.9, 0.3]))
     >>> top = _rank_bundles(w, comp, res, None, k=2)
-    >>> top[["r", "coverage", "complementarity", "overlap"]].values.tolist()
-    [[1.0, 1.0, 0.5, 0.0], [0.0, 0.5, 0.0, 0.5]]
+    >>> top[["r", "score", "coverage", "complementarity", "overlap"]].values.tolist()
+    [[1.0, 0.4, 1.0, 0.5, 0.0]]
     """
     total = float(weight.sum())
     w = weight / total
@@ -132,41 +142,45 @@ def _rank_bundles(
     single_c, single_r = cc @ w, cr @ w
     if intermediary is not None and len(intermediary.ids):
         ci = intermediary.cover
-        full = np.maximum(both[:, :, None, :], ci[None, None, :, :])  # (C, R, I, K)
-        coverage = full @ w
+        coverage = np.maximum(both[:, :, None, :], ci[None, None, :, :]) @ w  # (C, R, I)
         single = np.maximum(
             np.maximum(single_c[:, None, None], single_r[None, :, None]), (ci @ w)[None, None, :]
         )
-        pair = (
+        score = (
             company.score[:, None, None] + research.score[None, :, None] + intermediary.score
         ) / 3.0
-        overlap3 = np.broadcast_to(overlap[:, :, None], coverage.shape)
-        score = (
-            coverage
-            + COMPLEMENTARITY_BONUS * (coverage - single)
-            - OVERLAP_PENALTY * overlap3
-            + PAIR_SCORE_WEIGHT * pair
-        )
-        # Each (company, research) pair keeps its best intermediary; ties by id.
+        ok = coverage - single > MIN_COMPLEMENTARITY
+        # Each (company, research) pair keeps its best intermediary among those that leave
+        # the bundle better than its best member: strongest, then most coverage, then id.
         inter_ids = np.array(intermediary.ids, dtype=object)
-        order = np.lexsort((np.broadcast_to(inter_ids, score.shape), -np.round(score, 12)), axis=-1)
-        best = order[:, :, 0]
-        pick = best[:, :, None]
-        coverage = np.take_along_axis(coverage, pick, -1)[:, :, 0]
-        single = np.take_along_axis(single, pick, -1)[:, :, 0]
-        pair = np.take_along_axis(pair, pick, -1)[:, :, 0]
-        score = np.take_along_axis(score, pick, -1)[:, :, 0]
-        inter = best
+        order = np.lexsort(
+            (
+                np.broadcast_to(inter_ids, score.shape),
+                -np.round(coverage, 12),
+                -np.round(np.where(ok, score, -1.0), 12),
+                ~ok,
+            ),
+            axis=-1,
+        )
+        pick = order[:, :, :1]
+        found = np.take_along_axis(ok, pick, -1)[:, :, 0]
+        # Where no intermediary qualifies, the company and research group alone.
+        coverage = np.where(found, np.take_along_axis(coverage, pick, -1)[:, :, 0], both @ w)
+        single = np.where(
+            found,
+            np.take_along_axis(single, pick, -1)[:, :, 0],
+            np.maximum(single_c[:, None], single_r[None, :]),
+        )
+        score = np.where(
+            found,
+            np.take_along_axis(score, pick, -1)[:, :, 0],
+            (company.score[:, None] + research.score[None, :]) / 2.0,
+        )
+        inter = np.where(found, pick[:, :, 0], -1)
     else:
         coverage = both @ w
         single = np.maximum(single_c[:, None], single_r[None, :])
-        pair = (company.score[:, None] + research.score[None, :]) / 2.0
-        score = (
-            coverage
-            + COMPLEMENTARITY_BONUS * (coverage - single)
-            - OVERLAP_PENALTY * overlap
-            + PAIR_SCORE_WEIGHT * pair
-        )
+        score = (company.score[:, None] + research.score[None, :]) / 2.0
         inter = np.full(score.shape, -1)
     c_idx, r_idx = np.meshgrid(
         np.arange(len(company.ids)), np.arange(len(research.ids)), indexing="ij"
@@ -180,20 +194,24 @@ def _rank_bundles(
             "coverage": coverage.ravel(),
             "complementarity": (coverage - single).ravel(),
             "overlap": overlap.ravel(),
-            "pair_score": pair.ravel(),
         }
     )
     company_ids = np.array(company.ids, dtype=object)
     research_ids = np.array(research.ids, dtype=object)
-    frame = frame.loc[company_ids[frame["c"]] != research_ids[frame["r"]]]
+    frame = frame.loc[
+        (company_ids[frame["c"]] != research_ids[frame["r"]])
+        & (frame["complementarity"] > MIN_COMPLEMENTARITY)
+    ]
     frame = frame.assign(
         _key=-frame["score"].round(12),
+        _cov=-frame["coverage"].round(12),
+        _ov=frame["overlap"].round(12),
         _c=company_ids[frame["c"]],
         _r=research_ids[frame["r"]],
     )
-    frame = frame.sort_values(["_key", "_c", "_r"], kind="stable").head(k)
-    ranked: pd.DataFrame = frame.drop(columns=["_key", "_c", "_r"]).reset_index(drop=True)
-    return ranked
+    frame = frame.sort_values(["_key", "_cov", "_ov", "_c", "_r"], kind="stable").head(k)
+    ranked: pd.DataFrame = frame.drop(columns=["_key", "_cov", "_ov", "_c", "_r"])
+    return ranked.reset_index(drop=True)
 
 
 class Consortia:
@@ -206,9 +224,13 @@ class Consortia:
     need_id, need_name : str
     bundles : DataFrame
         One row per bundle, best first: members (``company_*``,
-        ``research_*``, ``intermediary_*``), ``score``, ``coverage``,
-        ``complementarity``, ``overlap``, ``pair_score``, each member's
-        engine score and a one-line ``explanation``.
+        ``research_*``, ``intermediary_*``), ``score`` (the members' mean
+        calibrated probability, as their shortlists show it), ``strength``
+        (the weakest member's label), ``coverage``, ``complementarity``
+        (always > 0), ``overlap``, each member's probability
+        (``*_score``) and a one-line ``explanation`` naming, for each
+        member, its strength, the need concepts it covers and what only it
+        adds.
     concepts : DataFrame
         One row per (bundle, need concept): the concept's ``weight`` in the
         need, each member's coverage of it and ``covered_by`` (the roles that
@@ -270,8 +292,11 @@ class Consortia:
         return write_frame(getattr(self, table), path, fmt)
 
     def headline(self) -> str:
-        """One line: what the bundles are for."""
-        return f"Consortia for: {self.need_name} [{self.need_id}] ({len(self)} bundles)"
+        """One line: what the bundles are for (and why there are none, if so)."""
+        line = f"Consortia for: {self.need_name} [{self.need_id}] ({len(self)} bundles)"
+        if not len(self):
+            line += "; no bundle covers the need better than its best single member"
+        return line
 
     def __str__(self) -> str:
         out = [self.headline()]
@@ -339,11 +364,14 @@ def build_consortia(
     """Rank UK bundles whose members cover complementary parts of one need.
 
     Each bundle is a UK company and a UK research group, plus the UK
-    intermediary that ranks the bundle highest when intermediaries are
-    given. Ranking: ``coverage + 0.5 * complementarity - 0.5 * overlap +
-    0.2 * pair_score`` (see :mod:`matchmaker._consortia` for the terms), so a
-    pair that covers two different parts of the need beats a pair that
-    covers the same part twice.
+    intermediary that ranks the bundle highest (among those that keep it
+    better than its best single member; none if no intermediary does).
+    Only bundles whose members together cover the need better than
+    the best of them alone are offered; they are ranked by the members'
+    mean calibrated probability (the strength their shortlists show), then
+    by coverage, fewer overlaps and ids (see :mod:`matchmaker.planning._consortia`),
+    so a member the shortlist calls weak pulls its bundle down however many
+    side concepts it touches.
 
     Parameters
     ----------
@@ -363,7 +391,7 @@ def build_consortia(
     k : int, default 10
         Bundles to return.
     candidates : int, default 15
-        Only each role's best ``candidates`` by engine score are combined,
+        Only each role's best ``candidates`` by probability are combined,
         so the search stays fast.
 
     Returns
@@ -386,8 +414,8 @@ def build_consortia(
     >>> bundles = build_consortia(engine, need, k=3).bundles
     >>> len(bundles), list(bundles.columns[:3])
     (3, ['rank', 'company_id', 'company_name'])
-    >>> bool((bundles.score.diff().dropna() <= 0).all())
-    True
+    >>> bool((bundles.score.diff().dropna() <= 0).all()), bool((bundles.complementarity > 0).all())
+    (True, True)
     """
     if not hasattr(engine, "catalogue_"):
         engine.fit()
@@ -447,7 +475,9 @@ def build_consortia(
         if not role_members:
             continue
         pairs = engine.score_pairs([need], role_members)
-        score = np.asarray(pairs.total[0], dtype=float)
+        total = np.asarray(pairs.total[0], dtype=float)
+        # The calibrated probability the need's shortlist shows for each member.
+        score = np.asarray(pairs.probability[0], dtype=float)
         member_ids = np.array(pairs.offer_ids, dtype=object)
         rows = [engine.position_[str(m)] for m in member_ids]
         cover = np.asarray(engine.offers_.cover[rows][:, capability], dtype=float).reshape(
@@ -455,7 +485,7 @@ def build_consortia(
         )
         if role == "intermediary":
             # A broker need not cover a concept, but it must share something with the need.
-            useful = score > 0 if intermediaries is None else np.ones(len(rows), dtype=bool)
+            useful = total > 0 if intermediaries is None else np.ones(len(rows), dtype=bool)
         else:
             # A member that covers none of the need's concepts adds nothing to split.
             useful = cover @ weight > 0
@@ -466,13 +496,18 @@ def build_consortia(
                     f"capability concept of {need!r} ({wanted}), so no bundle can split the need."
                 )
                 continue
-        keep = np.lexsort((member_ids, -np.round(score, 12)))
+        keep = np.lexsort((member_ids, -np.round(total, 12), -np.round(score, 12)))
         keep = keep[useful[keep]][:candidates]
         roles[role] = _Role([str(member_ids[j]) for j in keep], cover[keep], score[keep])
     _raise_problems(problems)
     top = _rank_bundles(weight, roles["company"], roles["research"], roles.get("intermediary"), k)
 
     names = {p.id: p.name for p in engine.catalogue_}
+    cuts = engine.thresholds()
+
+    def label_of(probability: float) -> str:
+        return str(strengths(np.array([probability]), **cuts)[0])
+
     concepts = np.flatnonzero(weight > 0)
     concepts = concepts[np.lexsort((ids[concepts], -weight[concepts]))]
     share = weight / weight.sum()
@@ -515,12 +550,14 @@ def build_consortia(
             m = members[role]
             out[f"{role}_id"] = m[0] if m is not None else ""
             out[f"{role}_name"] = names[m[0]] if m is not None else ""
-        for metric in ("score", "coverage", "complementarity", "overlap", "pair_score"):
+        for metric in ("score", "coverage", "complementarity", "overlap"):
             out[metric] = round(float(row[metric]), 4)
+        # A bundle is called no stronger than its weakest member.
+        out["strength"] = label_of(min(m[2] for m in members.values() if m is not None))
         for role in ROLES:
             m = members[role]
             out[f"{role}_score"] = round(m[2], 4) if m is not None else float("nan")
-        out["explanation"] = _explain(members, names, concepts, ids, share, taxonomy.label, out)
+        out["explanation"] = _explain(members, names, concepts, ids, taxonomy.label, label_of, out)
         bundle_rows.append(out)
     return Consortia(
         need_id=need,
@@ -535,25 +572,36 @@ def _explain(
     names: dict[str, str],
     concepts: np.ndarray,
     ids: np.ndarray,
-    share: np.ndarray,
     label: Any,
+    label_of: Any,
     metrics: dict[str, Any],
 ) -> str:
-    """One line: which need concepts each member covers, and the totals."""
+    """One line: each member's strength, the need concepts it covers and what only it adds."""
     parts = []
-    for m in members.values():
-        if m is None:
-            continue
+    present = {role: m for role, m in members.items() if m is not None}
+    for role, m in present.items():
+        others = [o[1] for r, o in present.items() if r != role]
+        rest = np.max(others, axis=0) if others else np.zeros_like(m[1])
+        who = f"{names[m[0]]} ({role}, {label_of(m[2])} {m[2]:.2f})"
         covered = [cid for cid in concepts if m[1][cid] > 0]
-        if covered:
-            what = ", ".join(f"{label(str(ids[c]))} {m[1][c]:.0%}" for c in covered[:4])
-            more = f" and {len(covered) - 4} more" if len(covered) > 4 else ""
-            parts.append(f"{names[m[0]]} covers {what}{more}")
-        else:
-            parts.append(f"{names[m[0]]} covers none of the need's concepts")
+        if not covered:
+            parts.append(f"{who} covers none of the need's concepts")
+            continue
+        what = ", ".join(f"{label(str(ids[c]))} {m[1][c]:.0%}" for c in covered[:4])
+        more = f" and {len(covered) - 4} more" if len(covered) > 4 else ""
+        adds = [cid for cid in covered if m[1][cid] > rest[cid] + 1e-12]
+        extra = (
+            "adds "
+            + ", ".join(label(str(ids[c])) for c in adds[:3])
+            + (f" and {len(adds) - 3} more" if len(adds) > 3 else "")
+            if adds
+            else "adds nothing the others do not cover"
+        )
+        parts.append(f"{who} covers {what}{more}; {extra}")
     parts.append(
         f"together {metrics['coverage']:.0%} of the need "
         f"({metrics['complementarity']:+.0%} over the best single member), "
-        f"overlap {metrics['overlap']:.0%}"
+        f"overlap {metrics['overlap']:.0%}; mean strength {metrics['score']:.2f}, "
+        f"{metrics['strength']} as its weakest member"
     )
     return "; ".join(parts)
