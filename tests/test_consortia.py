@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
+import matchmaker
 from matchmaker import Catalogue, Matchmaker, Profile, ProfileVectorizer
 from matchmaker.planning._consortia import Consortia, _rank_bundles, _Role, build_consortia
 from matchmaker.vectors._taxonomy import Taxonomy
@@ -221,8 +223,16 @@ def test_export_and_html_are_safe(world: Matchmaker, tmp_path: Path) -> None:
     html = result._repr_html_()
     assert "&lt;b&gt;Clad&lt;/b&gt; Co" in html
     assert "<b>Clad</b>" not in html
-    assert Path(result.export(tmp_path / "c.csv")).exists()
-    assert Path(result.export(tmp_path / "c.xlsx", table="concepts")).exists()
+    csv = matchmaker.write(result, tmp_path / "c.csv").read_text(encoding="utf-8-sig")
+    assert "Clad" in csv
+    assert "<b>" in csv  # CSV keeps the text as typed; only HTML escapes it
+    matchmaker.write(result, tmp_path / "c.xlsx")
+    sheets = pd.read_excel(tmp_path / "c.xlsx", sheet_name=None)
+    assert list(sheets) == ["About this list", "Bundles", "Concepts"]
+    assert len(sheets["Bundles"]) == 1
+    page = matchmaker.write(result, tmp_path / "c.html").read_text(encoding="utf-8")
+    assert "&lt;b&gt;Clad&lt;/b&gt;" in page
+    assert "<b>Clad</b>" not in page
     text = str(result)
     assert text.startswith("Consortia for: Need-Surface [need-surface] (1 bundles)")
     assert repr(result) == "<Consortia of 1 bundles for 'need-surface'>"

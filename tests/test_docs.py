@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import doctest
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -49,3 +50,25 @@ def test_public_api_has_numpydoc_examples() -> None:
     objects += [getattr(matchmaker.charts, n) for n in matchmaker.charts.__all__]
     undocumented = [o.__name__ for o in objects if "Examples\n" not in (o.__doc__ or "")]
     assert undocumented == []
+
+
+SCRIPT_PAGES = sorted(
+    p
+    for p in DOCS.glob("*.md")
+    if any(">>>" not in b for b in re.findall(r"```python\n(.*?)```", p.read_text("utf-8"), re.S))
+)
+
+
+@pytest.mark.parametrize("page", SCRIPT_PAGES, ids=[p.name for p in SCRIPT_PAGES])
+def test_page_scripts_run_as_written(
+    page: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Python blocks written as scripts (no prompts) run one after another without error,
+    from a folder holding the example files the README and the pages name."""
+    monkeypatch.setenv("HOME", str(tmp_path))
+    shutil.copytree(DOCS / "examples", tmp_path / "docs" / "examples")
+    monkeypatch.chdir(tmp_path)
+    blocks = re.findall(r"```python\n(.*?)```", page.read_text(encoding="utf-8"), flags=re.S)
+    namespace: dict[str, object] = {}
+    for number, block in enumerate(b for b in blocks if ">>>" not in b):
+        exec(compile(block, f"{page.name}, script block {number + 1}", "exec"), namespace)

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 import matchmaker
 from matchmaker import Catalogue, Matchmaker, Profile
 from matchmaker.export._cells import clean_text, is_formula, safe_cell, safe_frame
-from matchmaker.export._write import check_format, write, write_frame
+from matchmaker.export._write import check_format, write
 from matchmaker.ranking._weights import COMPONENTS
 
 DANGEROUS = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -64,7 +64,7 @@ def _frame() -> pd.DataFrame:
 
 
 def test_csv_cells_are_safe_and_numbers_numeric(tmp_path: Path) -> None:
-    path = Path(write_frame(_frame(), tmp_path / "out.csv"))
+    path = write(_frame(), tmp_path / "out.csv")
     back = pd.read_csv(path, encoding="utf-8-sig", keep_default_na=False)
     assert all(not is_formula(v) for v in back.name)
     assert back.score.tolist() == [0.5, 0.25, -1.0, 1.0, 0.0, 0.75, 0.1]

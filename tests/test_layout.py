@@ -32,17 +32,6 @@ STAGES = {
 }
 
 
-#: Upward imports still to remove (issue 12): file-writing methods of lower-stage results
-#: (Catalogue.to_csv, MissionPlan.export, Schedule.export, Consortia.export) that call the
-#: export stage lazily. They go when those methods give way to matchmaker.write. Nothing
-#: may be added here; an entry that no longer exists fails the test below.
-KNOWN_UPWARD = {
-    ("matchmaker.planning._consortia", "matchmaker.export._write"),
-    ("matchmaker.planning._result", "matchmaker.export._write"),
-    ("matchmaker.planning._schedule", "matchmaker.export._write"),
-}
-
-
 def _module_name(path: Path) -> str:
     parts = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
     if parts[-1] == "__init__":
@@ -72,24 +61,13 @@ def _imports(path: Path) -> set[str]:
     return found
 
 
-def _graph(*, known: bool = False) -> dict[str, set[str]]:
-    """Module -> the package modules it imports; with ``known``, the known debts too."""
+def _graph() -> dict[str, set[str]]:
+    """Module -> the package modules it imports."""
     files = {_module_name(p): p for p in PACKAGE.rglob("*.py")}
     return {
-        name: {
-            t
-            for t in _imports(path)
-            if t in files and t != name and (known or (name, t) not in KNOWN_UPWARD)
-        }
+        name: {t for t in _imports(path) if t in files and t != name}
         for name, path in files.items()
     }
-
-
-def test_known_upward_imports_still_exist() -> None:
-    """The list of debts only shrinks: a debt paid off must leave the list."""
-    graph = _graph(known=True)
-    gone = [edge for edge in sorted(KNOWN_UPWARD) if edge[1] not in graph.get(edge[0], set())]
-    assert not gone, f"remove these from KNOWN_UPWARD, they are fixed: {gone}"
 
 
 def _stage(module: str) -> str:

@@ -15,6 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import matchmaker
 from matchmaker import Catalogue, Matchmaker, Profile, ProfileVectorizer
 from matchmaker.cli._main import build_engine
 from matchmaker.cli._plan import add_plan_arguments, plan_command
@@ -578,17 +579,15 @@ def test_catalogue_profiles_without_a_side_are_skipped_and_listed(world: Matchma
 
 def test_exports_are_formula_safe_and_html_escaped(world: Matchmaker, tmp_path: Path) -> None:
     plan = plan_mission(world, ["need-clad"], ["clad-two"], min_strength="weak")
-    written = plan.export(tmp_path / "plan.csv")
-    text = Path(written).read_text(encoding="utf-8-sig")
+    text = matchmaker.write(plan, tmp_path / "plan.csv").read_text(encoding="utf-8-sig")
     assert "'=HYPERLINK" in text
     assert ",=HYPERLINK" not in text
-    plan.export(tmp_path / "plan.xlsx")
+    matchmaker.write(plan, tmp_path / "plan.xlsx")
     # XLSX stores text as text: no apostrophe shows and no formula can run
-    cell = pd.read_excel(tmp_path / "plan.xlsx", sheet_name="Table").offer_name.iloc[0]
+    cell = pd.read_excel(tmp_path / "plan.xlsx", sheet_name="Pairs").offer_name.iloc[0]
     assert cell.startswith("=HYPERLINK")
-    plan.export(tmp_path / "cost.csv", table="cost")
-    with pytest.raises(ValueError, match=r"'table' parameter of MissionPlan\.export"):
-        plan.export(tmp_path / "x.csv", table="everything")
+    one = matchmaker.write(plan.assignments, tmp_path / "pairs.csv")
+    assert "'=HYPERLINK" in one.read_text(encoding="utf-8-sig")
     html = plan._repr_html_()
     assert "&lt;b&gt;Clad&lt;/b&gt;" in html
     assert "<b>Clad</b>" not in html

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import matchmaker
 from matchmaker.planning._schedule import Schedule, schedule_meetings
 
 SLOTS = ["09:00", "09:30", "10:00"]
@@ -134,16 +135,15 @@ def test_input_order_does_not_change_the_schedule() -> None:
 
 def test_export_text_and_html_are_safe(tmp_path: Path) -> None:
     s = schedule_meetings([("=cmd", "<b>x</b>", 1.0)], slots=["09:00"], tables=1)
-    text = Path(s.export(tmp_path / "s.csv")).read_text(encoding="utf-8-sig")
+    text = matchmaker.write(s, tmp_path / "s.csv").read_text(encoding="utf-8-sig")
     assert "'=cmd" in text
-    Path(s.export(tmp_path / "agendas.csv", table="agendas")).read_text(encoding="utf-8-sig")
+    agendas = matchmaker.write(s.agendas(), tmp_path / "agendas.csv")
+    assert "'=cmd" in agendas.read_text(encoding="utf-8-sig")
     assert "&lt;b&gt;x&lt;/b&gt;" in s._repr_html_()
     assert str(s).startswith("Schedule: 1 of 1 requested meeting held in 1 slot at 1 table")
     assert repr(s) == "<Schedule: 1 meetings, 0 not placed, optimal>"
     assert "optimal (proven, tie-breaks too)" in s._repr_html_()
     assert {"optimal", "gap"} <= set(s.to_frame().columns)
-    with pytest.raises(ValueError, match=r"'table' parameter of Schedule\.export"):
-        s.export(tmp_path / "x.csv", table="rooms")
 
 
 # -- random days against brute force ------------------------------------------------------

@@ -161,7 +161,7 @@ def import_command(
     """
     from ..catalogue._catalogue import load_catalogue
     from ..catalogue._import import read_profiles
-    from ..export._write import write_frame
+    from ..export._write import write
 
     problem = _check_outputs(report_path, save)
     if problem is not None:
@@ -204,7 +204,7 @@ def import_command(
     imported = counts["imported"] + counts["merged"] + counts["review"]
     try:
         if report_path is not None:
-            written = write_frame(result.report, Path(report_path))
+            written = write(result, Path(report_path))
             print(f"Report written to {written}.")
         if save is not None and imported:
             merged = base.merge(result)

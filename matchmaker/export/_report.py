@@ -21,6 +21,7 @@ import pandas as pd
 if TYPE_CHECKING:
     from ..catalogue._catalogue import Catalogue
     from ..catalogue._import import ImportResult
+    from ..planning._consortia import Consortia
     from ..planning._plan import MissionPlan
     from ..planning._schedule import Schedule
     from ..ranking._shortlist import Shortlist
@@ -335,6 +336,16 @@ def _catalogue(catalogue: Catalogue, _: Catalogue | None) -> Report:
     return Report("catalogue", "Catalogue", context, {"Profiles": frame})
 
 
+def _consortia(result: Consortia, _: Catalogue | None) -> Report:
+    context = {
+        "need": f"{result.need_name} [{result.need_id}]",
+        "bundles": len(result),
+        "created": _today(),
+    }
+    tables = {"Bundles": result.bundles, "Concepts": result.concepts}
+    return Report("consortia", f"Consortia for: {result.need_name}", context, tables)
+
+
 def _frame(frame: pd.DataFrame, _: Catalogue | None) -> Report:
     return Report("table", "Table", {"rows": len(frame), "created": _today()}, {"Table": frame})
 
@@ -348,10 +359,11 @@ def build_report(
     ------
     TypeError
         For an object that is not a Shortlist, MissionPlan, Schedule,
-        ImportResult, Catalogue or DataFrame.
+        Consortia, ImportResult, Catalogue or DataFrame.
     """
     from ..catalogue._catalogue import Catalogue
     from ..catalogue._import import ImportResult
+    from ..planning._consortia import Consortia
     from ..planning._plan import MissionPlan
     from ..planning._schedule import Schedule
     from ..ranking._shortlist import Shortlist
@@ -363,6 +375,7 @@ def build_report(
     builders: list[tuple[type, Callable[[Any, Catalogue | None], Report]]] = [
         (Shortlist, _shortlist),
         (Schedule, _schedule),
+        (Consortia, _consortia),
         (ImportResult, _import),
         (Catalogue, _catalogue),
         (pd.DataFrame, _frame),
@@ -371,6 +384,7 @@ def build_report(
         if isinstance(result, kind):
             return build(result, catalogue)
     raise TypeError(
-        "write takes a Shortlist, MissionPlan, Schedule, ImportResult, Catalogue or DataFrame. "
+        "write takes a Shortlist, MissionPlan, Schedule, Consortia, ImportResult, Catalogue or "
+        "DataFrame. "
         f"Got {type(result).__name__} instead."
     )

@@ -18,12 +18,10 @@ from typing import TYPE_CHECKING
 from ._report import Report, build_report
 
 if TYPE_CHECKING:
-    import pandas as pd
-
     from ..catalogue._catalogue import Catalogue
     from ..planning._schedule import Schedule
 
-__all__ = ["FORMATS", "check_format", "render", "write", "write_frame"]
+__all__ = ["FORMATS", "check_format", "render", "write"]
 
 #: File formats :func:`write` supports, by suffix.
 FORMATS: tuple[str, ...] = ("csv", "json", "xlsx", "html")
@@ -130,7 +128,7 @@ def write(
 
     Parameters
     ----------
-    result : Shortlist, MissionPlan, Schedule, ImportResult, Catalogue or DataFrame
+    result : Shortlist, MissionPlan, Schedule, Consortia, ImportResult, Catalogue or DataFrame
         What to write.
     path : str or Path
         The file. Its suffix picks the format unless ``format`` is given.
@@ -186,11 +184,3 @@ def write(
         data = _bytes_writer(fmt)(report)
         _atomic(target, lambda temp: temp.write_bytes(data))
     return target
-
-
-def write_frame(frame: pd.DataFrame, out: str | Path, fmt: str | None = None) -> str:
-    """Write one table (for the result objects' ``export`` methods); returns the path.
-
-    The same as :func:`write` on the DataFrame.
-    """
-    return str(write(frame, out, format=fmt))

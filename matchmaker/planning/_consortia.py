@@ -34,7 +34,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from html import escape
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -266,30 +265,6 @@ class Consortia:
     def to_frame(self) -> pd.DataFrame:
         """The bundles (a copy of :attr:`bundles`)."""
         return self.bundles.copy()
-
-    def export(self, path: str | Path, fmt: str | None = None, table: str = "bundles") -> str:
-        """Write a table safely (no spreadsheet formulas) as CSV, XLSX, JSON or HTML.
-
-        Parameters
-        ----------
-        path : str or Path
-        fmt : {"csv", "xlsx", "json", "html", "table"}, optional
-            From the suffix when omitted.
-        table : {"bundles", "concepts"}, default "bundles"
-
-        Returns
-        -------
-        str
-            The path written.
-        """
-        from ..export._write import write_frame
-
-        if table not in ("bundles", "concepts"):
-            raise ValueError(
-                "The 'table' parameter of Consortia.export must be 'bundles' or 'concepts'. "
-                f"Got {table!r} instead."
-            )
-        return write_frame(getattr(self, table), path, fmt)
 
     def headline(self) -> str:
         """One line: what the bundles are for (and why there are none, if so)."""

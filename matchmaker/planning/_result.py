@@ -6,7 +6,6 @@ Every table is a DataFrame; text and HTML are drawn from them.
 from __future__ import annotations
 
 from html import escape
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -186,37 +185,6 @@ class MissionPlan(Solved):
     def to_frame(self) -> pd.DataFrame:
         """The chosen pairs (:attr:`assignments`) with the plan's ``optimal`` and ``gap`` on each row."""
         return self.assignments.assign(optimal=self.optimal, gap=self.gap)
-
-    def export(self, path: str | Path, fmt: str | None = None, table: str = "assignments") -> str:
-        """Write a table safely (no spreadsheet formulas) as CSV, XLSX, JSON or HTML.
-
-        Parameters
-        ----------
-        path : str or Path
-            The format follows the suffix unless ``fmt`` is given.
-        fmt : {"csv", "xlsx", "json", "html", "table"}, optional
-        table : {"assignments", "alternates", "cost", "summary"}, default "assignments"
-            ``assignments`` writes :meth:`to_frame` (with ``optimal`` and ``gap``).
-
-        Returns
-        -------
-        str
-            The path written.
-        """
-        from ..export._write import write_frame
-
-        tables = {
-            "assignments": self.to_frame(),
-            "alternates": self.alternates,
-            "cost": self.cost,
-            "summary": self.summary(),
-        }
-        if table not in tables:
-            raise ValueError(
-                f"The 'table' parameter of MissionPlan.export must be one of "
-                f"{', '.join(tables)}. Got {table!r} instead."
-            )
-        return write_frame(tables[table], path, fmt)
 
     def headline(self) -> str:
         """The totals, the solver's status, the settings, and needs left with nobody."""

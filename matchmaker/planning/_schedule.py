@@ -27,7 +27,6 @@ import numbers
 from collections import Counter
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from html import escape
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -157,35 +156,6 @@ class Schedule(Solved):
     def to_frame(self) -> pd.DataFrame:
         """The meetings held (:attr:`meetings`) with the schedule's ``optimal`` and ``gap`` on each row."""
         return self.meetings.assign(optimal=self.optimal, gap=self.gap)
-
-    def export(self, path: str | Path, fmt: str | None = None, *, table: str = "meetings") -> str:
-        """Write a table safely (no spreadsheet formulas) as CSV, XLSX, JSON or HTML.
-
-        Parameters
-        ----------
-        path : str or Path
-        fmt : {"csv", "xlsx", "json", "html", "table"}, optional
-            From the suffix when omitted.
-        table : {"meetings", "unplaced", "agendas"}, default "meetings"
-            ``meetings`` writes :meth:`to_frame` (with ``optimal`` and ``gap``).
-
-        Returns
-        -------
-        str
-            The path written.
-        """
-        from ..export._write import write_frame
-
-        if table not in ("meetings", "unplaced", "agendas"):
-            raise ValueError(
-                "The 'table' parameter of Schedule.export must be one of meetings, unplaced, "
-                f"agendas. Got {table!r} instead."
-            )
-        if table == "agendas":
-            frame = self.agendas()
-        else:
-            frame = self.to_frame() if table == "meetings" else self.unplaced
-        return write_frame(frame, path, fmt)
 
     def headline(self) -> str:
         """Two lines: meetings held, requested, total score; then the solver's status."""
