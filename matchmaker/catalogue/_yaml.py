@@ -89,6 +89,12 @@ def load_yaml(
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = str(getattr(exc, "problem", None) or exc)[:200]
+        if "maximum nesting depth" in problem:
+            # libyaml's own cap (1,000 levels) can trip before the events reach us.
+            raise YamlProblem(
+                f"nested more than 1,000 levels deep{_at(mark)}, more than the {max_depth} "
+                "allowed; flatten the data"
+            ) from None
         raise YamlProblem(
             f"broken YAML{_at(mark)}: {problem}; fix the syntax (only plain YAML is read: no "
             "tags such as !!python)"
