@@ -795,3 +795,28 @@ def test_every_row_of_a_hostile_mix_is_accounted_for(tmp_path: Path) -> None:
     assert got[8] == "review"
     assert got[9] == "imported"
     assert json.dumps(result.report.to_dict("list"), default=str)
+
+
+def test_xlsx_empty_cells_are_skipped_but_keep_their_columns(tmp_path: Path) -> None:
+    path = workbook(tmp_path / "gaps.xlsx", [["Company", "Website", "City", "Capabilities"]])
+    text = '<c t="inlineStr"><is><t>{}</t></is></c>'
+    with_sheet_rows(
+        path,
+        '<row r="2"><c r="A2" t="inlineStr"><is><t>Acme Ltd</t></is></c><c s="1"/>'
+        + text.format("Sheffield")
+        + text.format("Welding")
+        + "</row>"
+        + '<row r="3">'
+        + text.format("Brightwell Coatings Ltd")
+        + '<c r="B3"/>'
+        + text.format("Leeds")
+        + text.format("Coating")
+        + "</row>"
+        + '<row r="4">'
+        + "<c/>" * 20_000
+        + "</row>",
+    )
+    result = read_profiles(path, catalogue=EMPTY, country="GB", kind="company")
+    cities = {p.name: p.city for p in result.profiles}
+    assert cities == {"Acme Ltd": "Sheffield", "Brightwell Coatings Ltd": "Leeds"}
+    assert status(result) == {2: "imported", 3: "imported"}
