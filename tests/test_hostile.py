@@ -820,3 +820,55 @@ def test_xlsx_empty_cells_are_skipped_but_keep_their_columns(tmp_path: Path) -> 
     cities = {p.name: p.city for p in result.profiles}
     assert cities == {"Acme Ltd": "Sheffield", "Brightwell Coatings Ltd": "Leeds"}
     assert status(result) == {2: "imported", 3: "imported"}
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        (
+            "big.json",
+            b'[{"Company": 1' + b"0" * 5000 + b', "Capabilities": "x"},'
+            b' {"Company": "B Ltd", "Capabilities": "y"}]',
+        ),
+        (
+            "big.yaml",
+            b"- {Company: 1" + b"0" * 5000 + b", Capabilities: x}\n"
+            b"- {Company: B Ltd, Capabilities: y}\n",
+        ),
+    ],
+)
+def test_an_integer_too_long_for_python_rejects_only_its_row(
+    tmp_path: Path, name: str, data: bytes
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(data)
+    result = read_profiles(path, catalogue=EMPTY, country="GB", kind="company")
+    assert status(result) == {1: "rejected", 2: "imported"}
+    assert "Company" in reasons(result, 1)
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "says"),
+    [
+        ("nul.csv", b"Company,Capabilities\nAc\x00me Ltd,Welding\n", None),
+        ("quote.csv", b'Company,Capabilities\n"Acme Ltd,Welding\nB Ltd,x\n', "line 3"),
+        ("wide.csv", (",".join(f"c{i}" for i in range(10_000)) + "\n").encode(), "max_columns"),
+        ("tag.yaml", b"- !!python/object:os.system {Company: x}\n", "python"),
+        ("nan.json", b'[{"Company": NaN, "Capabilities": 1e400}, {"Company": "B Ltd"}]', None),
+        ("str.json", b'"hello"', "list of records"),
+        ("multi.yaml", b"- {Company: A}\n---\n- {Company: B}\n", "line 2"),
+    ],
+)
+def test_odd_files_give_a_result_or_a_clean_error(
+    tmp_path: Path, name: str, data: bytes, says: str | None
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(data)
+    if says is None:
+        result = read_profiles(path, catalogue=EMPTY, country="GB", kind="company")
+        assert len(result.report) >= 1
+    else:
+        with pytest.raises(InputFileError) as err:
+            read_profiles(path, catalogue=EMPTY, country="GB", kind="company")
+        assert name in str(err.value)
+        assert says in str(err.value)

@@ -20,7 +20,21 @@ __all__ = ["YamlProblem", "load_yaml"]
 
 # libyaml's safe loader when PyYAML was built with it (about 10x faster);
 # either way only plain YAML types can be built, never Python objects.
-_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _SafeLoader(_BaseLoader):  # type: ignore[misc,valid-type]
+    """The safe loader, with integers too long for Python's int (4,300 digits) kept as text."""
+
+
+def _integer(loader: Any, node: Any) -> Any:
+    try:
+        return yaml.SafeLoader.construct_yaml_int(loader, node)
+    except ValueError:
+        return str(node.value)
+
+
+_SafeLoader.add_constructor("tag:yaml.org,2002:int", _integer)
 
 
 class YamlProblem(ValueError):
