@@ -38,6 +38,18 @@ def json_depth(text: str) -> int:
     return int(np.cumsum(step).max(initial=0))
 
 
+def _integer(digits: str) -> int | str:
+    """A JSON integer; one too long for Python's int (4,300 digits) stays text.
+
+    The cell is then refused in its row (a name cannot be a number, and no
+    cell holds 4,300 characters), not the whole file.
+    """
+    try:
+        return int(digits)
+    except ValueError:
+        return digits
+
+
 def read_structured(
     path: Path,
     document: str,
@@ -56,7 +68,7 @@ def read_structured(
         if depth > limits.max_depth:
             raise limits.exceeded(document, "max_depth", f"the JSON nests {depth:,} levels deep")
         try:
-            data = json.loads(text)
+            data = json.loads(text, parse_int=_integer)
         except json.JSONDecodeError as exc:
             raise InputFileError(
                 document,

@@ -142,7 +142,8 @@ def _stream(
     merged: list[str] = []
     parent: Element | None = None
     line: list[Any] = []
-    cells = 0
+    row_element = Element("row")
+    cells = rows_seen = 0
     document, title = table.document, ws.title
     with book._archive.open(ws._worksheet_path) as source:
         for event, element in iterparse(source, events=("start", "end")):
@@ -155,13 +156,27 @@ def _stream(
                     parser.row_counter = int(number) if number else parser.row_counter + 1
                     parser.col_counter = 0
                     line = []
+                    row_element = element
                 continue
             if tag == f"{_NS}c":
+                cells += 1
+                if cells % 4096 == 0:
+                    # Processed cells are dropped from their row at once: a row of
+                    # millions of empty cells must not hold them all in memory.
+                    del row_element[:]
+                    if cells % 65536 == 0:
+                        deadline.check(f"reading sheet {title!r}")
+                if not len(element):
+                    # No <v>, <f> or <is>: an empty (perhaps styled) cell, skipped cheaply.
+                    ref = element.get("r")
+                    if ref:
+                        parser.col_counter = _column(ref)
+                    else:
+                        parser.col_counter += 1
+                    element.clear()
+                    continue
                 cell = parser.parse_cell(element)
                 element.clear()
-                cells += 1
-                if cells % 100_000 == 0:
-                    deadline.check(f"reading sheet {title!r}")
                 value = cell["value"]
                 if cell["data_type"] == "f" or isinstance(value, ArrayFormula | DataTableFormula):
                     text = value.text if isinstance(value, ArrayFormula) else value
@@ -180,6 +195,9 @@ def _stream(
                 line += [None] * (column - len(line))
                 line[column - 1] = value
             elif tag == f"{_NS}row":
+                rows_seen += 1
+                if rows_seen % 65536 == 0:
+                    deadline.check(f"reading sheet {title!r}")
                 if line:
                     row_number = parser.row_counter
                     if row_number > limits.max_rows + 1:
@@ -201,6 +219,16 @@ def _stream(
                     merged.append(ref)
                 element.clear()
     return grid, merged
+
+
+def _column(ref: str) -> int:
+    """The 1-based column of a cell reference such as ``"AB12"``."""
+    column = 0
+    for ch in ref:
+        if ch.isdigit():
+            break
+        column = column * 26 + (ord(ch.upper()) - 64)
+    return column
 
 
 def _note_merge(table: Table, ref: str) -> None:

@@ -20,7 +20,21 @@ __all__ = ["YamlProblem", "load_yaml"]
 
 # libyaml's safe loader when PyYAML was built with it (about 10x faster);
 # either way only plain YAML types can be built, never Python objects.
-_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _SafeLoader(_BaseLoader):  # type: ignore[misc,valid-type]
+    """The safe loader, with integers too long for Python's int (4,300 digits) kept as text."""
+
+
+def _integer(loader: Any, node: Any) -> Any:
+    try:
+        return yaml.SafeLoader.construct_yaml_int(loader, node)
+    except ValueError:
+        return str(node.value)
+
+
+_SafeLoader.add_constructor("tag:yaml.org,2002:int", _integer)
 
 
 class YamlProblem(ValueError):
@@ -89,6 +103,12 @@ def load_yaml(
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = str(getattr(exc, "problem", None) or exc)[:200]
+        if "maximum nesting depth" in problem:
+            # libyaml's own cap (1,000 levels) can trip before the events reach us.
+            raise YamlProblem(
+                f"nested more than 1,000 levels deep{_at(mark)}, more than the {max_depth} "
+                "allowed; flatten the data"
+            ) from None
         raise YamlProblem(
             f"broken YAML{_at(mark)}: {problem}; fix the syntax (only plain YAML is read: no "
             "tags such as !!python)"
