@@ -21,13 +21,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+import matchmaker
 from matchmaker import Catalogue, CatalogueError, Profile, load_catalogue
 from matchmaker.catalogue._cells import clean_text as import_clean_text
 from matchmaker.catalogue._dedupe import name_key, registrable_domain
 from matchmaker.catalogue._import import (
     ImportResult,
     InputFileError,
-    catalogue_to_csv,
     read_profiles,
 )
 from matchmaker.cli._main import main
@@ -427,12 +427,10 @@ def test_control_characters_are_removed_with_a_note_and_every_export_writes(
     assert all("control" in reasons(result, n) for n in (1, 2, 3))
     merged = EMPTY.merge(result)
     for suffix in (".csv", ".xlsx", ".json", ".html"):
-        from matchmaker.export._write import write_frame
-
-        write_frame(result.report, tmp_path / f"report{suffix}")
-        write_frame(merged.to_frame(), tmp_path / f"catalogue{suffix}")
+        matchmaker.write(result, tmp_path / f"report{suffix}")
+        matchmaker.write(merged, tmp_path / f"catalogue{suffix}")
     book = openpyxl.load_workbook(tmp_path / "catalogue.xlsx")
-    assert book.active.max_row == 4
+    assert book["Profiles"].max_row == 4  # header and three organisations
 
 
 def test_control_characters_in_a_name_never_reach_the_terminal(
@@ -571,7 +569,7 @@ def test_the_librarys_own_safe_csv_reimports_without_apostrophes(tmp_path: Path)
         ]
     )
     path = tmp_path / "cat.csv"
-    catalogue_to_csv(catalogue, path)
+    matchmaker.write(catalogue, path)
     assert "'+SUM(1)" in path.read_text(encoding="utf-8-sig")
     result = read_profiles(path, catalogue=catalogue)
     assert status(result) == {2: "merged"}
@@ -637,7 +635,7 @@ def test_unwritable_or_full_report_is_one_line(
     def refuse(*args: object, **kwargs: object) -> str:
         raise error
 
-    monkeypatch.setattr(write_module, "write_frame", refuse)
+    monkeypatch.setattr(write_module, "_atomic", refuse)
     path = small_csv(tmp_path)
     code = main(
         [
