@@ -124,6 +124,30 @@ def test_terminal_tables_fit_the_width_and_are_left_aligned(
     assert first.startswith("1 ")  # left-aligned, not padded to the right
 
 
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["plan", "--out", "plan.csv"],
+        ["demo", "--top", "3", "--out", "demo.csv"],
+        ["import", "{root}/docs/examples/event_registrations.csv", "--country", "GB"],
+    ],
+    ids=["plan", "demo", "import"],
+)
+def test_every_command_fits_the_terminal_width(
+    argv: list[str],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Plans, the demo and import summaries wrap to the terminal, as shortlists do."""
+    monkeypatch.setenv("COLUMNS", "80")
+    monkeypatch.chdir(tmp_path)
+    assert main([a.format(root=ROOT) for a in argv]) == 0
+    out = capsys.readouterr().out
+    too_wide = [line for line in out.splitlines() if len(line) > 80]
+    assert not too_wide, too_wide[:3]
+
+
 def test_help_imports_no_heavy_library() -> None:
     code = (
         "import sys, runpy\n"
@@ -177,7 +201,8 @@ def test_import_saves_a_merged_catalogue_the_other_commands_use(
     fixture = REGISTRATIONS
     saved = tmp_path / "mission"
     assert main(["import", str(fixture), "--save", str(saved)]) == 0
-    assert f"saved to {saved}" in capsys.readouterr().out
+    out = " ".join(capsys.readouterr().out.split())  # wrapped to the terminal
+    assert f"saved to {saved}; use it with: matchmaker --catalogue {saved} shortlist" in out
     merged = matchmaker.load_catalogue(saved)
     result = matchmaker.read_profiles(fixture)
     assert len(merged) == len(matchmaker.load_catalogue()) + len(result.profiles)

@@ -104,3 +104,23 @@ def test_import_matchmaker_does_not_import_tqdm() -> None:
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_an_import_reports_progress_on_its_rows(monkeypatch: pytest.MonkeyPatch) -> None:
+    import pandas as pd
+
+    import matchmaker._progress as module
+    from matchmaker import Catalogue, read_profiles
+
+    out = io.StringIO()
+    real = module.progress
+
+    def immediate(iterable, **options):  # type: ignore[no-untyped-def]
+        return real(iterable, **{**options, "enabled": True, "file": out, "delay": 0})
+
+    monkeypatch.setattr("matchmaker.catalogue._import.progress", immediate)
+    frame = pd.DataFrame({"Company": ["Acme Ltd", "Brightwell Coatings Ltd", "Carwood"]})
+    read_profiles(frame, catalogue=Catalogue([]), country="GB", kind="company")
+    assert "Checking rows" in out.getvalue()
+    assert "De-duplicating" in out.getvalue()
+    assert "3/3" in out.getvalue()

@@ -33,6 +33,7 @@ import pandas as pd
 from pydantic import ValidationError
 
 from .._normalise import has_cjk, normalise_name
+from .._progress import progress
 from ._catalogue import Catalogue, check_countries, check_kinds, load_catalogue
 from ._cells import Row, convert_row
 from ._columns import FIELDS, Columns, map_columns
@@ -290,7 +291,7 @@ class _Importer:
     def run(self) -> ImportResult:
         table, catalogue = self.table, self.catalogue
         rows = []
-        for i, (number, cells) in enumerate(table.rows):
+        for i, (number, cells) in enumerate(progress(table.rows, desc="Checking rows", unit="row")):
             rows.append(convert_row(table, number, cells, self.columns, self.limits.max_cell_chars))
             if i % 1000 == 999:
                 self.deadline.check("checking the rows")
@@ -323,7 +324,7 @@ class _Importer:
         self.updates: dict[str, Profile] = {}
         self.originals: dict[str, Profile] = {}
         report = []
-        for i, row in enumerate(rows):
+        for i, row in enumerate(progress(rows, desc="De-duplicating", unit="row")):
             out = self._one(row, n_cat + i, finder)
             if row.notes:
                 out["reasons"] = REASON_SEP.join([r for r in [out["reasons"]] if r] + row.notes)

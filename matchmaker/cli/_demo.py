@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from ._terminal import wrap
+
 __all__ = ["demo_command"]
 
 
@@ -34,7 +36,9 @@ def demo_command(args: argparse.Namespace) -> int:
     table = pd.concat(frames, ignore_index=True)
     written = write(table, args.out)
     print(
-        f"{len(demands)} Chinese demands shortlisted ({weak} without a good UK match); "
-        f"full table written to {written}"
+        wrap(
+            f"{len(demands)} Chinese demands shortlisted ({weak} without a good UK match); "
+            f"full table written to {written}"
+        )
     )
     return 0

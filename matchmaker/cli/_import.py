@@ -162,6 +162,7 @@ def import_command(
     from ..catalogue._catalogue import load_catalogue
     from ..catalogue._import import read_profiles
     from ..export._write import write
+    from ._terminal import wrap
 
     problem = _check_outputs(report_path, save)
     if problem is not None:
@@ -188,16 +189,17 @@ def import_command(
     rows = len(result.report)
     where = result.source + (f", sheet {result.sheet!r}" if result.sheet else "")
     enc = f", encoding {result.encoding}" if result.encoding else ""
-    print(f"Read {rows} row{'s' if rows != 1 else ''} from {where}{enc}.")
-    print("Columns: " + ", ".join(f"{c!r} -> {f}" for c, f in result.columns.items()))
+    print(wrap(f"Read {rows} row{'s' if rows != 1 else ''} from {where}{enc}."))
+    print(wrap("Columns: " + ", ".join(f"{c!r} -> {f}" for c, f in result.columns.items())))
     if result.ignored_columns:
-        print("Not imported: " + ", ".join(repr(c) for c in result.ignored_columns))
-    print("Rows: " + ", ".join(f"{n} {status}" for status, n in counts.items()))
+        print(wrap("Not imported: " + ", ".join(repr(c) for c in result.ignored_columns)))
+    print(wrap("Rows: " + ", ".join(f"{n} {status}" for status, n in counts.items())))
     attention = result.report[result.report["status"].isin(["review", "rejected"])]
     if len(attention):
         print("To look at:")
         for rec in attention.head(20).itertuples(index=False):
-            print(f"  row {rec.row} {rec.status} {rec.name!r}: {_printable(str(rec.reasons))}")
+            line = f"row {rec.row} {rec.status} {rec.name!r}: {_printable(str(rec.reasons))}"
+            print(wrap(line, indent="  "))
         if len(attention) > 20:
             more = "see the report" if report_path else "pass --report REPORT.csv for all"
             print(f"  ... and {len(attention) - 20} more; {more}")
@@ -205,14 +207,12 @@ def import_command(
     try:
         if report_path is not None:
             written = write(result, Path(report_path))
-            print(f"Report written to {written}.")
+            print(wrap(f"Report written to {written}."))
         if save is not None and imported:
             merged = base.merge(result)
             folder = merged.to_yaml(Path(save))
-            print(
-                f"Catalogue of {len(merged)} profiles saved to {folder}; "
-                f"use it with: matchmaker --catalogue {folder} shortlist ..."
-            )
+            print(wrap(f"Catalogue of {len(merged)} profiles saved to {folder}; use it with:"))
+            print(f"  matchmaker --catalogue {folder} shortlist ...")
     except OSError as exc:
         print(f"Could not write the output of importing {path}: {_oserror(exc)}", file=sys.stderr)
         return 2

@@ -15,6 +15,7 @@ from typing import Any
 from ..planning._checks import DEFAULTS, STRENGTHS
 from ..planning._diagnose import PlanInfeasibleError
 from ..planning._plan import plan_mission
+from ._terminal import wrap
 
 __all__ = ["add_plan_arguments", "plan_command"]
 
@@ -148,14 +149,17 @@ def plan_command(
         if args.min_per_need:
             print("Or pass --min-per-need 0 to plan the rest.", file=sys.stderr)
         return 2
-    print(plan)
+    print(wrap(str(plan)))
     from ..export._write import write
 
     # The file carries the whole request: the demands left with nobody too.
     written = write(plan, args.out, catalogue=catalogue)
+    print()
     print(
-        f"\n{len(plan)} pairs for {len(demands)} Chinese demands "
-        f"({len(plan.unmatched)} left with nobody); {plan.status.describe()}; "
-        f"plan written to {written}"
+        wrap(
+            f"{len(plan)} pairs for {len(demands)} Chinese demands "
+            f"({len(plan.unmatched)} left with nobody); {plan.status.describe()}; "
+            f"plan written to {written}"
+        )
     )
     return 0

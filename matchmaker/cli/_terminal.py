@@ -64,6 +64,7 @@ def wrap(text: str, *, indent: str = "", columns: int | None = None) -> str:
                 initial_indent=indent + lead,
                 subsequent_indent=indent + lead + ("  " if line.strip()[:2] in _BULLETS else ""),
                 break_on_hyphens=False,
+                break_long_words=False,
             )
             if line.strip()
             else ""
