@@ -267,7 +267,10 @@ def test_candidate_order_does_not_change_the_ranking(tiny_taxonomy: Taxonomy, se
 
 def test_estimator_contract(tiny_engine: Matchmaker) -> None:
     params = tiny_engine.get_params(deep=False)
-    assert set(params) == {"catalogue", "weights", "vectorizer", "encoder", "cache", "reciprocal"}
+    assert set(params) == {
+        *("catalogue", "weights", "vectorizer", "encoder", "cache", "reciprocal"),
+        *("n_candidates", "memory_budget", "n_jobs"),
+    }
     fresh = clone(tiny_engine)
     assert not hasattr(fresh, "catalogue_")
     first = fresh.fit().shortlist("need-clad", k=5).to_frame()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import numbers
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator, clone
 
 from .._normalise import has_cjk
+from .._progress import progress
 from ..catalogue._catalogue import Catalogue, check_countries, check_kinds, load_catalogue
 from ..catalogue._schema import Profile
 from ..vectors._embedding_cache import EmbeddingStore
@@ -26,7 +28,6 @@ from ..vectors._encoders import Encoder, load_encoder
 from ..vectors._meaning import (
     MeaningScale,
     StatementVectors,
-    closest_statements,
     embed,
     profile_statements,
 )
@@ -34,6 +35,14 @@ from ..vectors._vectorizer import ProfileVectorizer, SideVectors, profile_text
 from ._calibration import Calibration, load_calibration, never_rising, ranking_reference
 from ._query import Query
 from ._resolve import resolve
+from ._retrieve import (
+    MEMORY_BUDGET,
+    N_CANDIDATES,
+    Retriever,
+    block_size,
+    closest_cosine,
+    lexical_features,
+)
 from ._scores import ComponentScores, readiness, score_components, strengths
 from ._shortlist import Shortlist
 from ._weights import COMPONENTS, Weights
@@ -41,6 +50,8 @@ from ._weights import COMPONENTS, Weights
 __all__ = ["Matchmaker"]
 
 DIRECTIONS = ("needs", "offers")
+#: Bytes one need x offer cell costs while scoring (six components, totals, sort keys).
+_BYTES_PER_CELL = 160
 
 
 def side_document(profile: Profile, side: str) -> str:
@@ -89,6 +100,16 @@ class Matchmaker(BaseEstimator):  # type: ignore[misc]
     reciprocal : bool, default False
         For profile queries, also score the candidate's needs against the
         query's offers and combine both directions with a harmonic mean.
+    n_candidates : int, default 50
+        :meth:`match` first retrieves, for each need, this many candidates by
+        the lexical score and this many by meaning (their union), then
+        scores only those exactly. 50 holds over 99% of the exhaustive top 10
+        (``benchmarks/bench_scale.py``); raise it for longer lists.
+    memory_budget : int, default 268435456 (256 MiB)
+        Bytes of working memory for one block of needs in :meth:`match`
+        and :meth:`score_pairs`; blocks are sized to it.
+    n_jobs : int, optional
+        Threads for candidate retrieval; None means 1, -1 all cores.
 
     Attributes
     ----------
@@ -133,6 +154,9 @@ class Matchmaker(BaseEstimator):  # type: ignore[misc]
         encoder: Encoder | str | Path | None = "default",
         cache: bool | str | Path = True,
         reciprocal: bool = False,
+        n_candidates: int = N_CANDIDATES,
+        memory_budget: int = MEMORY_BUDGET,
+        n_jobs: int | None = None,
     ) -> None:
         self.catalogue = catalogue
         self.weights = weights
@@ -140,6 +164,9 @@ class Matchmaker(BaseEstimator):  # type: ignore[misc]
         self.encoder = encoder
         self.cache = cache
         self.reciprocal = reciprocal
+        self.n_candidates = n_candidates
+        self.memory_budget = memory_budget
+        self.n_jobs = n_jobs
 
     # -- fitting ------------------------------------------------------------
     def fit(self, X: Any = None, y: Any = None) -> Matchmaker:
@@ -162,6 +189,23 @@ class Matchmaker(BaseEstimator):  # type: ignore[misc]
             )
         if len(catalogue) == 0:
             raise ValueError("The catalogue is empty: there is nothing to match.")
+        for name, low in (("n_candidates", 11), ("memory_budget", 2**20)):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
+                raise ValueError(
+                    f"The {name!r} parameter of Matchmaker must be an int >= {low}. "
+                    f"Got {value!r} instead."
+                )
+        jobs: object = self.n_jobs
+        if jobs is not None and (
+            isinstance(jobs, bool)
+            or not isinstance(jobs, numbers.Integral)
+            or (int(jobs) < 1 and int(jobs) != -1)
+        ):
+            raise ValueError(
+                f"The 'n_jobs' parameter of Matchmaker must be None, -1 or an int >= 1. "
+                f"Got {self.n_jobs!r} instead."
+            )
         self.weights_ = Weights.load(self.weights)
         self.vectorizer_ = (
             clone(self.vectorizer) if self.vectorizer is not None else ProfileVectorizer()
@@ -205,15 +249,14 @@ class Matchmaker(BaseEstimator):  # type: ignore[misc]
         cols = np.flatnonzero(~self.offers_.empty)
         if len(rows) > 400:  # evenly spaced, so the same catalogue gives the same scale
             rows = rows[np.linspace(0, len(rows) - 1, 400).astype(int)]
-        cosine, _ = closest_statements(self.need_queries_[rows], self.offer_statements_)
+        cosine = closest_cosine(self.need_queries_[rows], self.offer_statements_)
         block = cosine[:, cols]
         not_self = rows[:, None] != cols[None, :]
         return MeaningScale.fit(block[not_self])
 
     def _meaning(self, queries: np.ndarray, candidates: StatementVectors) -> np.ndarray:
         assert self.meaning_scale_ is not None
-        cosine, _ = closest_statements(queries, candidates)
-        return self.meaning_scale_.component(cosine)
+        return self.meaning_scale_.component(closest_cosine(queries, candidates))
 
     def thresholds(self) -> dict[str, float]:
         """The probabilities at which a candidate is labelled ``strong`` and ``moderate``.
@@ -332,17 +375,26 @@ class Matchmaker(BaseEstimator):  # type: ignore[misc]
         return other
 
     # -- scoring ------------------------------------------------------------
-    def _pairs(self) -> ComponentScores:
-        """Component scores of every profile's needs against every profile's offers."""
-        if "pairs" not in self._cache:
-            meaning = None
-            if self.need_queries_ is not None and self.offer_statements_ is not None:
-                meaning = self._meaning(self.need_queries_, self.offer_statements_)
-            self._cache["pairs"] = score_components(
-                self.needs_, self.offers_, self.capability_, self.readiness_, meaning=meaning
-            )
-        scores: ComponentScores = self._cache["pairs"]
-        return scores
+    def _scores(
+        self, rows: Sequence[int] | np.ndarray, cols: Sequence[int] | np.ndarray
+    ) -> ComponentScores:
+        """Component scores of some profiles' needs (rows) against some profiles' offers."""
+        rows, cols = np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64)
+        meaning = None
+        if self.need_queries_ is not None and self.offer_statements_ is not None:
+            meaning = self._meaning(self.need_queries_[rows], self.offer_statements_.take(cols))
+        n = len(self.readiness_)
+        every_row, every_col = (
+            np.array_equal(rows, np.arange(n)),
+            np.array_equal(cols, np.arange(n)),
+        )
+        return score_components(
+            self.needs_ if every_row else self.needs_.take(rows),
+            self.offers_ if every_col else self.offers_.take(cols),
+            self.capability_,
+            self.readiness_[cols],
+            meaning=meaning,
+        )
 
     def _feature_names(self) -> np.ndarray:
         """TF-IDF feature names: English word n-grams, then Chinese character n-grams."""
@@ -438,18 +490,18 @@ class Matchmaker(BaseEstimator):  # type: ignore[misc]
         backward: ComponentScores | None = None
         if position is not None:
             source = profiles[position]
-            pairs = self._pairs()
+            every = np.arange(len(profiles))
             if direction == "needs":
-                forward = pairs.take([position], range(len(profiles)))
+                forward = self._scores([position], every)
                 side = self.needs_
             else:
-                forward = pairs.take(range(len(profiles)), [position]).T
+                forward = self._scores(every, [position]).T
                 side = self.offers_
             if reciprocal:
                 if direction == "needs":
-                    backward = pairs.take(range(len(profiles)), [position]).T
+                    backward = self._scores(every, [position]).T
                 else:
-                    backward = pairs.take([position], range(len(profiles)))
+                    backward = self._scores([position], every)
             query_info = Query(
                 text=side_document(source, direction),
                 label=source.name,
@@ -551,27 +603,34 @@ class Matchmaker(BaseEstimator):  # type: ignore[misc]
         (1, ['concept', 'focus', 'meaning', 'readiness', 'sector', 'text'])
         """
         self._fitted()
-        need_rows = self._positions(needs, self.needs_, "needs")
-        offer_cols = self._positions(offers, self.offers_, "offers")
-        block = self._pairs().take(need_rows, offer_cols)
-        same = np.equal.outer(np.asarray(need_rows), np.asarray(offer_cols))
+        need_rows = np.asarray(self._positions(needs, self.needs_, "needs"), dtype=np.int64)
+        offer_cols = np.asarray(self._positions(offers, self.offers_, "offers"), dtype=np.int64)
+        block = self._scores(need_rows, offer_cols)
+        same = np.equal.outer(need_rows, offer_cols)
         if same.any():
             for matrix in block.components.values():
                 matrix[same] = 0.0
         total = block.total(self.weights_)
         profiles = list(self.catalogue_)
         # Read each need against every offer of the catalogue (as a shortlist does), so
-        # choosing offers never changes a pair's strength.
+        # choosing offers never changes a pair's strength; in blocks of needs.
         all_cols = np.flatnonzero(~self.offers_.empty)
-        full = self._pairs().take(need_rows, all_cols)
-        same_all = np.equal.outer(np.asarray(need_rows), all_cols)
-        for matrix in full.components.values():
-            matrix[same_all] = 0.0
         all_ids = np.array([profiles[j].id for j in all_cols], dtype=object)
-        full_p = self._ranked_probability(full, full.total(self.weights_), all_ids)
-        where = {int(j): c for c, j in enumerate(all_cols)}
-        pick = [where.get(int(j), -1) for j in offer_cols]
-        probability = np.where(np.array(pick) >= 0, full_p[:, [max(c, 0) for c in pick]], 0.0)
+        where = np.full(len(profiles), -1)
+        where[all_cols] = np.arange(len(all_cols))
+        pick = where[offer_cols]
+        probability = np.zeros(total.shape)
+        size = block_size(len(all_cols), bytes_per_cell=_BYTES_PER_CELL, memory=self.memory_budget)
+        for start in range(0, len(need_rows), size):
+            chunk = need_rows[start : start + size]
+            full = self._scores(chunk, all_cols)
+            same_all = np.equal.outer(chunk, all_cols)
+            for matrix in full.components.values():
+                matrix[same_all] = 0.0
+            full_p = self._ranked_probability(full, full.total(self.weights_), all_ids)
+            probability[start : start + size] = np.where(
+                pick >= 0, full_p[:, np.maximum(pick, 0)], 0.0
+            )
         return PairScores(
             need_ids=[profiles[i].id for i in need_rows],
             offer_ids=[profiles[j].id for j in offer_cols],
@@ -615,35 +674,112 @@ class Matchmaker(BaseEstimator):  # type: ignore[misc]
         ['need_id', 'need_name', 'rank', 'offer_id']
         """
         k = _check_k(k, "match")
-        pairs = self.score_pairs(needs, offers)
-        offer_ids = np.array(pairs.offer_ids, dtype=object)
-        names = {p.id: p.name for p in self.catalogue_}
-        rows = []
-        for r, need_id in enumerate(pairs.need_ids):
-            order = [
-                j
-                for j in np.lexsort((offer_ids, -np.round(pairs.total[r], 12)))
-                if offer_ids[j] != need_id
-            ][:k]
-            for rank, j in enumerate(order, start=1):
-                row = {
-                    "need_id": need_id,
-                    "need_name": names[need_id],
-                    "rank": rank,
-                    "offer_id": offer_ids[j],
-                    "offer_name": names[offer_ids[j]],
-                    "score": round(float(pairs.total[r, j]), 4),
-                    "probability": round(float(pairs.probability[r, j]), 4),
-                    "strength": pairs.strength[r, j],
-                }
+        self._fitted()
+        rows = np.asarray(self._positions(needs, self.needs_, "needs"), dtype=np.int64)
+        chosen = None
+        if offers is not None:
+            chosen = np.unique(self._positions(offers, self.offers_, "offers")).astype(np.int64)
+        profiles = list(self.catalogue_)
+        ids = np.array([p.id for p in profiles], dtype=object)
+        names = np.array([p.name for p in profiles], dtype=object)
+        size = self._block_rows()
+        blocks = [rows[i : i + size] for i in range(0, len(rows), size)]
+        need_at, offer_at, rank, total_at, prob_at = [], [], [], [], []
+        parts: dict[str, list[np.ndarray]] = {c: [] for c in COMPONENTS}
+        for block in progress(blocks, desc="Matching needs", unit="block"):
+            for r, (cols, scores) in zip(block, self._candidates(block, chosen), strict=True):
+                total = np.round(scores.total(self.weights_)[0], 12)
+                probability = self._ranked_probability(scores, total[None, :], ids[cols])[0]
+                keep = (
+                    np.arange(len(cols))
+                    if chosen is None
+                    else np.flatnonzero(np.isin(cols, chosen))
+                )
+                order = keep[np.lexsort((ids[cols[keep]], -total[keep]))[:k]]
+                need_at.append(np.full(len(order), r))
+                offer_at.append(cols[order])
+                rank.append(np.arange(1, len(order) + 1))
+                total_at.append(total[order])
+                prob_at.append(probability[order])
                 for c in COMPONENTS:
-                    row[c] = round(float(pairs.scores.components[c][r, j]), 4)
-                rows.append(row)
-        columns = [
-            *("need_id", "need_name", "rank", "offer_id", "offer_name"),
-            *("score", "probability", "strength"),
-        ]
-        return pd.DataFrame(rows, columns=[*columns, *COMPONENTS])
+                    parts[c].append(scores.components[c][0, order])
+
+        def joined(pieces: list[np.ndarray], dtype: Any = float) -> np.ndarray:
+            return np.concatenate(pieces) if pieces else np.zeros(0, dtype=dtype)
+
+        need_pos, offer_pos = joined(need_at, int), joined(offer_at, int)
+        probability = joined(prob_at)
+        table = {
+            "need_id": ids[need_pos],
+            "need_name": names[need_pos],
+            "rank": joined(rank, int),
+            "offer_id": ids[offer_pos],
+            "offer_name": names[offer_pos],
+            "score": np.round(joined(total_at), 4),
+            "probability": np.round(probability, 4),
+            "strength": strengths(probability, **self.thresholds()),
+        }
+        for c in COMPONENTS:
+            table[c] = np.round(joined(parts[c]), 4)
+        return pd.DataFrame(table)
+
+    def _block_rows(self) -> int:
+        """Needs per block of :meth:`match`, from the memory budget.
+
+        A block of b needs scores at most b x 2(n_candidates + 1) offers, so
+        b grows with the square root of the budget.
+        """
+        per_row = 2 * (int(self.n_candidates) + 1) * _BYTES_PER_CELL
+        return max(1, int(np.sqrt(int(self.memory_budget) / per_row)))
+
+    def _retriever(self) -> Retriever:
+        """The first stage, built once per fitted engine with the weights it was fitted with."""
+        if "retriever" not in self._cache:
+            threads = os.cpu_count() if self.n_jobs == -1 else self.n_jobs
+            self._cache["retriever"] = Retriever(
+                needs=lexical_features(self.needs_, self.capability_, self.weights_, role="needs"),
+                offers=lexical_features(
+                    self.offers_,
+                    self.capability_,
+                    self.weights_,
+                    role="offers",
+                    readiness=self.readiness_,
+                ),
+                has_offers=~self.offers_.empty,
+                need_queries=self.need_queries_,
+                offer_statements=self.offer_statements_,
+                n_candidates=int(self.n_candidates),
+                memory=int(self.memory_budget),
+                n_threads=None if threads in (None, 1) else int(threads),
+            )
+        retriever: Retriever = self._cache["retriever"]
+        return retriever
+
+    def _candidates(
+        self, rows: np.ndarray, chosen: np.ndarray | None
+    ) -> list[tuple[np.ndarray, ComponentScores]]:
+        """Each need's candidate offers (profile positions) and their exact component scores.
+
+        Candidates come from every offer of the catalogue, plus, when offers
+        are chosen, from the chosen ones; so a strength is read against the
+        whole catalogue and a short choice still fills its list. Kept per
+        fitted engine, so re-weighting (:meth:`with_weights`) re-ranks at once.
+        """
+        key = None if chosen is None else hash(chosen.tobytes())
+        cache: dict[tuple[int, int | None], tuple[np.ndarray, ComponentScores]]
+        cache = self._cache.setdefault("candidates", {})
+        todo = np.array([r for r in rows if (int(r), key) not in cache], dtype=np.int64)
+        if len(todo):
+            retriever = self._retriever()
+            found = retriever.candidates(todo)
+            if chosen is not None:
+                more = retriever.candidates(todo, chosen)
+                found = [np.union1d(a, b) for a, b in zip(found, more, strict=True)]
+            union = np.unique(np.concatenate(found))
+            scores = self._scores(todo, union)
+            for i, (r, cols) in enumerate(zip(todo, found, strict=True)):
+                cache[(int(r), key)] = (cols, scores.take([i], np.searchsorted(union, cols)))
+        return [cache[(int(r), key)] for r in rows]
 
     def _positions(
         self, chosen: Iterable[str] | Catalogue | None, side: SideVectors, name: str

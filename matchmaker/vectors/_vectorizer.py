@@ -120,6 +120,13 @@ class SideVectors:
     tags: list[list[Tag]]
     empty: np.ndarray
 
+    def take(self, rows: Sequence[int] | np.ndarray) -> SideVectors:
+        """The vectors of some rows only, in the order given."""
+        r = np.asarray(rows, dtype=np.int64)
+        return SideVectors(
+            self.weight[r], self.cover[r], self.text[r], [self.tags[i] for i in r], self.empty[r]
+        )
+
 
 class ProfileVectorizer(BaseEstimator):  # type: ignore[misc]
     """Concept and TF-IDF vectors for capability and need texts.

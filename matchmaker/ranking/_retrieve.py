@@ -1,0 +1,220 @@
+"""First stage of matching: the candidate partners of each need, without scoring every pair.
+
+Matching a catalogue is two stages. This module is the first: for a block of
+needs it returns, per need, the offers worth scoring exactly, as the union of
+
+* the top ``n_candidates`` by a **lexical score**: one sparse inner product
+  that equals the engine's weighted ``concept + focus + sector + text``
+  (plus the readiness prior as if every offer shared a capability), computed
+  by ``sparse_dot_topn`` without ever holding the needs x offers product;
+* the top ``n_candidates`` by **meaning**: the cosine of the need with each
+  offer's closest statement, computed in blocks of needs (exact, no index).
+
+The second stage (:meth:`Matchmaker.match`) scores those candidates exactly,
+component by component. How often this union holds the exhaustive top 10 is
+measured in ``benchmarks/bench_scale.py`` and floored by a test.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+
+from ..vectors._meaning import StatementVectors
+from ..vectors._vectorizer import SideVectors
+from ._weights import Weights
+
+__all__ = ["Retriever", "block_size", "closest_cosine"]
+
+#: Default candidates per need and per signal (lexical, meaning); see docs/matching.md.
+N_CANDIDATES = 50
+#: Default working memory of one block of needs, in bytes.
+MEMORY_BUDGET = 256 * 2**20
+
+
+def block_size(n_columns: int, *, bytes_per_cell: int, memory: int) -> int:
+    """How many needs fit in one block: ``memory`` over the cost of one row.
+
+    Examples
+    --------
+    >>> block_size(1_000, bytes_per_cell=100, memory=1_000_000)
+    10
+    >>> block_size(10**9, bytes_per_cell=100, memory=1_000_000)
+    1
+    """
+    return max(1, int(memory) // max(1, int(n_columns) * int(bytes_per_cell)))
+
+
+def closest_cosine(queries: np.ndarray, candidates: StatementVectors) -> np.ndarray:
+    """Cosine of each query with each candidate's closest statement (0 for none).
+
+    The same values as :func:`~matchmaker.vectors._meaning.closest_statements`
+    without saying which statement, so it needs no loop over candidates.
+
+    Examples
+    --------
+    >>> e = np.eye(3, dtype=np.float32)
+    >>> cands = StatementVectors(e[[1, 0, 2]], np.array([0, 1, 1]), ["b", "a", "c"], 2)
+    >>> closest_cosine(e[:1], cands).tolist()
+    [[0.0, 1.0]]
+    """
+    out = np.zeros((queries.shape[0], candidates.n_owners))
+    if not len(candidates.owner) or not queries.shape[0]:
+        return out
+    sims = np.asarray(queries, dtype=np.float32) @ candidates.vectors.T
+    starts = np.flatnonzero(np.r_[True, candidates.owner[1:] != candidates.owner[:-1]])
+    out[:, candidates.owner[starts]] = np.maximum.reduceat(sims, starts, axis=1)
+    rounded: np.ndarray = np.round(out, 6)
+    return rounded
+
+
+def _rows_scaled(matrix: np.ndarray, norm: str) -> sp.csr_matrix:
+    """Rows divided by their sum (``"sum"``) or their length (``"l2"``), as CSR."""
+    m = np.asarray(matrix, dtype=np.float64)
+    size = m.sum(axis=1) if norm == "sum" else np.linalg.norm(m, axis=1)
+    scale = np.divide(1.0, size, out=np.zeros_like(size), where=size > 0)
+    return sp.csr_matrix(m * scale[:, None])
+
+
+def lexical_features(
+    side: SideVectors,
+    capability: np.ndarray,
+    weights: Weights,
+    *,
+    role: str,
+    readiness: np.ndarray | None = None,
+) -> sp.csr_matrix:
+    """Sparse rows whose inner products are the lexical part of the total.
+
+    For ``role="needs"`` the concept weights are scaled as the ``concept``,
+    ``focus`` and ``sector`` components scale them, times the component
+    weights; for ``role="offers"`` the rows hold what those components read
+    of an offer (cover, unit concept weights, TF-IDF), and the readiness prior.
+    """
+    sector = ~capability
+    w = weights.normalised()
+    cap, sec = side.weight[:, capability], side.weight[:, sector]
+    ones = (~side.empty).astype(np.float64)[:, None]
+    if role == "needs":
+        blocks = [
+            w["concept"] * _rows_scaled(cap, "sum"),
+            w["focus"] * _rows_scaled(cap, "l2"),
+            w["sector"] * _rows_scaled(sec, "sum"),
+            w["text"] * sp.csr_matrix(side.text),
+            w["readiness"] * sp.csr_matrix(ones),
+        ]
+    else:
+        assert readiness is not None
+        blocks = [
+            sp.csr_matrix(side.cover[:, capability]),
+            _rows_scaled(cap, "l2"),
+            sp.csr_matrix(side.cover[:, sector]),
+            sp.csr_matrix(side.text),
+            sp.csr_matrix(readiness[:, None] * ones),
+        ]
+    out: sp.csr_matrix = sp.hstack(blocks, format="csr", dtype=np.float64)
+    out.eliminate_zeros()
+    return out
+
+
+@dataclass
+class Retriever:
+    """Candidate offers for needs: lexical top-n, meaning top-n, their union.
+
+    Attributes
+    ----------
+    needs : csr_matrix (n_profiles, n_features)
+        Lexical features of every profile's needs (:func:`lexical_features`).
+    offers : csr_matrix (n_profiles, n_features)
+        Lexical features of every profile's offers.
+    has_offers : ndarray of bool (n_profiles,)
+        Profiles that state offers: the only possible candidates.
+    need_queries : ndarray (n_profiles, dim) or None
+        Meaning embedding of every profile's need text; None when meaning is off.
+    offer_statements : StatementVectors or None
+        Embeddings of every profile's offer statements.
+    n_candidates : int
+        Candidates kept per need from each signal.
+    memory : int
+        Working memory of one block of needs, in bytes.
+    n_threads : int, optional
+        Threads for the sparse products; None runs them in this thread.
+    """
+
+    needs: sp.csr_matrix
+    offers: sp.csr_matrix
+    has_offers: np.ndarray
+    need_queries: np.ndarray | None
+    offer_statements: StatementVectors | None
+    n_candidates: int = N_CANDIDATES
+    memory: int = MEMORY_BUDGET
+    n_threads: int | None = None
+    _every_offer: sp.csr_matrix | None = field(default=None, repr=False)
+
+    def candidates(self, rows: np.ndarray, allowed: np.ndarray | None = None) -> list[np.ndarray]:
+        """The candidate offers of each need in ``rows``: sorted profile positions.
+
+        Parameters
+        ----------
+        rows : ndarray of int
+            Profile positions of the needs.
+        allowed : ndarray of int, optional
+            Profile positions the candidates are drawn from; every profile
+            that states offers by default. A need is never its own candidate.
+        """
+        rows = np.asarray(rows, dtype=np.int64)
+        cols = np.flatnonzero(self.has_offers) if allowed is None else np.asarray(allowed)
+        cols = np.unique(cols[self.has_offers[cols]])
+        found: list[list[np.ndarray]] = [[] for _ in rows]
+        if not len(cols) or not len(rows):
+            return [np.zeros(0, dtype=np.int64) for _ in rows]
+        self._lexical(rows, cols, found)
+        if self.need_queries is not None and self.offer_statements is not None:
+            self._meaning(rows, cols, found)
+        out = []
+        for r, pieces in zip(rows, found, strict=True):
+            picked = np.unique(np.concatenate(pieces)) if pieces else np.zeros(0, dtype=np.int64)
+            out.append(picked[picked != r])
+        return out
+
+    def _lexical(self, rows: np.ndarray, cols: np.ndarray, found: list[list[np.ndarray]]) -> None:
+        from sparse_dot_topn import sp_matmul_topn  # type: ignore[import-untyped]
+
+        # One more than asked, so a need that is also an offer keeps n after dropping itself.
+        if len(cols) == int(self.has_offers.sum()):  # every offer: transpose once
+            if self._every_offer is None:
+                self._every_offer = self.offers[cols].T.tocsr()
+            offers = self._every_offer
+        else:
+            offers = self.offers[cols].T.tocsr()
+        top = sp_matmul_topn(
+            self.needs[rows],
+            offers,
+            top_n=self.n_candidates + 1,
+            n_threads=self.n_threads,
+        )
+        top.sort_indices()
+        for r in range(len(rows)):
+            lo, hi = top.indptr[r], top.indptr[r + 1]
+            found[r].append(cols[top.indices[lo:hi]])
+
+    def _meaning(self, rows: np.ndarray, cols: np.ndarray, found: list[list[np.ndarray]]) -> None:
+        assert self.need_queries is not None
+        assert self.offer_statements is not None
+        statements = self.offer_statements.take(cols)
+        per_row = max(1, len(statements.owner)) * 4 + len(cols) * 16
+        size = block_size(1, bytes_per_cell=per_row, memory=self.memory)
+        n = min(self.n_candidates + 1, len(cols))
+        for start in range(0, len(rows), size):
+            block = rows[start : start + size]
+            cosine = closest_cosine(self.need_queries[block], statements)
+            # The n-th best value of each row; ties at the cut go to the lower position,
+            # so a need's candidates never depend on the block it is in.
+            cut = -np.partition(-cosine, n - 1, axis=1)[:, n - 1]
+            for r in range(len(block)):
+                idx = np.flatnonzero(cosine[r] >= cut[r])
+                if len(idx) > n:
+                    idx = idx[np.lexsort((idx, -cosine[r, idx]))[:n]]
+                found[start + r].append(cols[idx])
