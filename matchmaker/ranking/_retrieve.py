@@ -165,55 +165,83 @@ class Retriever:
             that states offers by default. A need is never its own candidate.
         """
         rows = np.asarray(rows, dtype=np.int64)
+        queries = None if self.need_queries is None else self.need_queries[rows]
+        return self.search(self.needs[rows], queries, allowed=allowed, exclude=rows)
+
+    def search(
+        self,
+        lexical: sp.csr_matrix,
+        meaning: np.ndarray | None,
+        *,
+        allowed: np.ndarray | None = None,
+        exclude: np.ndarray | None = None,
+    ) -> list[np.ndarray]:
+        """Candidate offers for needs given as vectors: sorted profile positions.
+
+        Parameters
+        ----------
+        lexical : csr_matrix (n_needs, n_features)
+            The needs' lexical features (:func:`lexical_features`).
+        meaning : ndarray (n_needs, dim) or None
+            Their meaning embeddings; None searches by the lexical score only.
+        allowed : ndarray of int, optional
+            Profile positions the candidates are drawn from.
+        exclude : ndarray of int, optional
+            One position per need that is never its candidate (the need itself).
+        """
         cols = np.flatnonzero(self.has_offers) if allowed is None else np.asarray(allowed)
         cols = np.unique(cols[self.has_offers[cols]])
-        found: list[list[np.ndarray]] = [[] for _ in rows]
-        if not len(cols) or not len(rows):
-            return [np.zeros(0, dtype=np.int64) for _ in rows]
-        self._lexical(rows, cols, found)
-        if self.need_queries is not None and self.offer_statements is not None:
-            self._meaning(rows, cols, found)
+        n_rows = lexical.shape[0]
+        found: list[list[np.ndarray]] = [[] for _ in range(n_rows)]
+        if not len(cols) or not n_rows:
+            return [np.zeros(0, dtype=np.int64) for _ in range(n_rows)]
+        self._lexical(lexical, cols, found)
+        if meaning is not None and self.offer_statements is not None:
+            self._meaning(meaning, cols, found)
         out = []
-        for r, pieces in zip(rows, found, strict=True):
+        for r, pieces in enumerate(found):
             picked = np.unique(np.concatenate(pieces)) if pieces else np.zeros(0, dtype=np.int64)
-            out.append(picked[picked != r])
+            out.append(picked if exclude is None else picked[picked != exclude[r]])
         return out
 
-    def _lexical(self, rows: np.ndarray, cols: np.ndarray, found: list[list[np.ndarray]]) -> None:
+    def _every(self, cols: np.ndarray) -> bool:
+        return len(cols) == int(self.has_offers.sum())
+
+    def _lexical(
+        self, lexical: sp.csr_matrix, cols: np.ndarray, found: list[list[np.ndarray]]
+    ) -> None:
         from sparse_dot_topn import sp_matmul_topn  # type: ignore[import-untyped]
 
-        # One more than asked, so a need that is also an offer keeps n after dropping itself.
-        if len(cols) == int(self.has_offers.sum()):  # every offer: transpose once
+        if self._every(cols):  # every offer: transpose once
             if self._every_offer is None:
                 self._every_offer = self.offers[cols].T.tocsr()
             offers = self._every_offer
         else:
             offers = self.offers[cols].T.tocsr()
-        top = sp_matmul_topn(
-            self.needs[rows],
-            offers,
-            top_n=self.n_candidates + 1,
-            n_threads=self.n_threads,
-        )
+        # One more than asked, so a need that is also an offer keeps n after dropping itself.
+        top = sp_matmul_topn(lexical, offers, top_n=self.n_candidates + 1, n_threads=self.n_threads)
         top.sort_indices()
-        for r in range(len(rows)):
+        for r in range(lexical.shape[0]):
             lo, hi = top.indptr[r], top.indptr[r + 1]
             found[r].append(cols[top.indices[lo:hi]])
 
-    def _meaning(self, rows: np.ndarray, cols: np.ndarray, found: list[list[np.ndarray]]) -> None:
-        assert self.need_queries is not None
+    def _meaning(
+        self, queries: np.ndarray, cols: np.ndarray, found: list[list[np.ndarray]]
+    ) -> None:
         assert self.offer_statements is not None
-        statements = self.offer_statements.take(cols)
-        per_row = max(1, len(statements.owner)) * 4 + len(cols) * 16
+        every = self._every(cols)
+        statements = self.offer_statements if every else self.offer_statements.take(cols)
+        per_row = max(1, len(statements.owner)) * 4 + statements.n_owners * 16
         size = block_size(1, bytes_per_cell=per_row, memory=self.memory)
         n = min(self.n_candidates + 1, len(cols))
-        for start in range(0, len(rows), size):
-            block = rows[start : start + size]
-            cosine = closest_cosine(self.need_queries[block], statements)
+        for start in range(0, len(queries), size):
+            cosine = closest_cosine(queries[start : start + size], statements)
+            if every:
+                cosine = cosine[:, cols]
             # The n-th best value of each row; ties at the cut go to the lower position,
             # so a need's candidates never depend on the block it is in.
             cut = -np.partition(-cosine, n - 1, axis=1)[:, n - 1]
-            for r in range(len(block)):
+            for r in range(len(cosine)):
                 idx = np.flatnonzero(cosine[r] >= cut[r])
                 if len(idx) > n:
                     idx = idx[np.lexsort((idx, -cosine[r, idx]))[:n]]
