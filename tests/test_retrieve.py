@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
+import scipy.sparse as sp
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from matchmaker import Catalogue, Matchmaker, Profile
 from matchmaker.ranking import _engine
-from matchmaker.ranking._retrieve import block_size, lexical_features
+from matchmaker.ranking._retrieve import Retriever, _top, block_size, lexical_features
 from matchmaker.ranking._scores import score_components
+from matchmaker.vectors._meaning import MeaningScale, StatementVectors
 
 SRC = [{"document": "d", "section": "s"}]
 
@@ -117,39 +122,98 @@ def test_reweighting_re_ranks_the_candidate_table_without_rescoring(
         assert list(group.score) == sorted(group.score, reverse=True)
 
 
+def _profile(pid: str, country: str, **sides: list[str]) -> Profile:
+    kind = "sector_demand" if "needs" in sides else "company"
+    return Profile(id=pid, name=pid.upper(), country=country, kind=kind, sources=SRC, **sides)
+
+
+def _cladding_world() -> Catalogue:
+    """One need, 30 close UK offers, one far UK offer, one far Chinese offer."""
+    good = [_profile(f"clad-{i:02d}", "GB", offers=["laser cladding repair"]) for i in range(30)]
+    return Catalogue(
+        [
+            _profile("need", "CN", needs=["laser cladding"]),
+            *good,
+            _profile("far", "GB", offers=["laser cutting of sheet"]),
+            _profile("far-cn", "CN", offers=["laser cutting of tube"]),
+        ]
+    )
+
+
 def test_a_chosen_set_of_offers_still_fills_the_list() -> None:
     """Candidates are also drawn from the chosen offers, not only from the catalogue's best."""
-    need = Profile(
-        id="need",
-        name="N",
-        country="CN",
-        kind="sector_demand",
-        needs=["laser cladding"],
-        sources=SRC,
-    )
-    good = [
-        Profile(
-            id=f"clad-{i:02d}",
-            name=f"C{i}",
-            country="GB",
-            kind="company",
-            offers=["laser cladding repair"],
-            sources=SRC,
-        )
-        for i in range(30)
-    ]
-    far = Profile(
-        id="far",
-        name="F",
-        country="GB",
-        kind="company",
-        offers=["laser cutting of sheet"],
-        sources=SRC,
-    )
-    mm = Matchmaker(Catalogue([need, *good, far]), encoder=None, n_candidates=11).fit()
+    mm = Matchmaker(_cladding_world(), encoder=None, n_candidates=11).fit()
     table = mm.match(["need"], ["far"], k=3)
     assert list(table.offer_id) == ["far"]
     assert table.strength.iloc[0] == "weak"
+
+
+def test_a_filtered_shortlist_is_drawn_from_the_offers_the_filter_keeps() -> None:
+    mm = Matchmaker(_cladding_world(), encoder=None, n_candidates=11).fit()
+    for query in ("need", "laser cladding"):
+        assert [p.id for p in mm.shortlist(query, country="CN").candidates] == ["far-cn"]
+        assert len(mm.shortlist(query, k=40)) == 32  # k above n_candidates: every offer
+
+
+def test_two_stage_shortlists_equal_exhaustive_ones(bundled: Catalogue, engine: Matchmaker) -> None:
+    """Every judged query, filtered or not, lists what scoring every offer lists.
+
+    Probabilities may differ in the fourth decimal: a candidate's is capped by
+    those ranked above it, and the first stage does not score every one of them.
+    """
+    exhaustive = Matchmaker(bundled, n_candidates=10_000).fit()
+    judged = yaml.safe_load(
+        (Path(__file__).parents[1] / "profiles" / "judgements.yaml").read_text(encoding="utf-8")
+    )
+    queries = [q["text"] for q in judged["queries"]] + [
+        "cn-reman-machine-tools",
+        "cn-demand-energy-saving-motors",
+    ]
+    for query in queries:
+        for country in (None, "GB", "CN"):
+            got = engine.shortlist(query, country=country).to_frame()
+            want = exhaustive.shortlist(query, country=country).to_frame()
+            assert list(got.id) == list(want.id), (query, country)
+            assert list(got.strength) == list(want.strength), (query, country)
+            np.testing.assert_allclose(got.score, want.score, atol=1e-9)
+            np.testing.assert_allclose(got.probability, want.probability, atol=2e-4)
+
+
+def test_the_combined_signal_finds_a_partner_fairly_close_on_both() -> None:
+    """Top on neither the lexical score nor the cosine alone, first on their weighted sum."""
+    lexical_offers, meaning_offers = 12, 12
+    lex = [0.6] * lexical_offers + [0.0] * meaning_offers + [0.5]
+    cos = [0.0] * lexical_offers + [0.6] * meaning_offers + [0.5]
+    n = len(lex)
+    vectors = np.array([[c, np.sqrt(1 - c * c)] for c in cos], dtype=np.float32)
+    retriever = Retriever(
+        needs=sp.csr_matrix(np.ones((1, 1))),
+        offers=sp.csr_matrix(np.array(lex)[:, None]),
+        has_offers=np.ones(n, dtype=bool),
+        need_queries=np.array([[1.0, 0.0]], dtype=np.float32),
+        offer_statements=StatementVectors(vectors, np.arange(n), [""] * n, n),
+        meaning_scale=MeaningScale(0.0, 1.0, ()),
+        meaning_weight=1.0,
+        n_candidates=11,
+    )
+    found = retriever.candidates(np.array([0]))[0]
+    assert n - 1 in found
+    assert len(found) == n - 1  # the 12 of each signal, one of them the need itself, and it
+    off = Retriever(**{**retriever.__dict__, "need_queries": None, "_every_offer": None})
+    assert n - 1 not in off.candidates(np.array([0]))[0]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    values=st.lists(st.lists(st.sampled_from([0.0, 0.5, 1.0]), min_size=3, max_size=9), min_size=1),
+    n=st.integers(1, 3),
+)
+def test_top_n_breaks_ties_by_position(values: list[list[float]], n: int) -> None:
+    width = min(len(v) for v in values)
+    matrix = np.array([v[:width] for v in values])
+    for row, got in zip(matrix, _top(matrix, n), strict=True):
+        want = np.lexsort((np.arange(width), -row))[:n]
+        assert sorted(got.tolist()) == sorted(want.tolist())
 
 
 @pytest.mark.parametrize(

@@ -221,7 +221,8 @@ class Matchmaker(BaseEstimator):  # type: ignore[misc]
         tax = self.vectorizer_.taxonomy_
         self.capability_ = np.array([tax.facet(c) == "capability" for c in tax.ids])
         self.position_ = {p.id: i for i, p in enumerate(profiles)}
-        self._cache: dict[str, Any] = {}
+        # Shared with every with_weights copy; candidates are chosen with the fitted weights.
+        self._cache: dict[str, Any] = {"fitted weights": self.weights_}
         self.encoder_, self.meaning_status_ = load_encoder(self.encoder)
         self.calibration_: Calibration = load_calibration(self.encoder_ is not None)
         self.offer_statements_: StatementVectors | None = None
@@ -407,29 +408,53 @@ class Matchmaker(BaseEstimator):  # type: ignore[misc]
         return names
 
     def _text_scores(
-        self, text: str, direction: str
-    ) -> tuple[ComponentScores, SideVectors, np.ndarray | None]:
+        self, text: str, direction: str, chosen: np.ndarray | None, *, two_stage: bool
+    ) -> tuple[np.ndarray, ComponentScores, SideVectors, np.ndarray | None]:
+        """Candidates of a free-text query (profile positions) and their component scores.
+
+        A need is matched in two stages, like :meth:`match`: the retriever's
+        candidates among every offer and among the ``chosen`` ones, then exact
+        scores for those. An offer is scored against every need.
+        """
         vec = self.vectorizer_.transform([text], side=direction)
-        query = meaning = None
+        query = None
         if self.encoder_ is not None:
             query = embed(self.encoder_, [text], role="query", store=self._store)
-            statements = self.offer_statements_ if direction == "needs" else self.need_statements_
-            assert statements is not None
-            meaning = self._meaning(query, statements)
         if direction == "needs":
+            cols = np.flatnonzero(~self.offers_.empty)
+            if two_stage:
+                retriever = self._retriever()
+                fitted = self._cache["fitted weights"]
+                lexical = lexical_features(vec, self.capability_, fitted, role="needs")
+                cols = retriever.search(lexical, query)[0]
+                if chosen is not None:
+                    cols = np.union1d(cols, retriever.search(lexical, query, allowed=chosen)[0])
+            meaning = None
+            if query is not None:
+                assert self.offer_statements_ is not None
+                meaning = self._meaning(query, self.offer_statements_.take(cols))
             scores = score_components(
-                vec, self.offers_, self.capability_, self.readiness_, meaning=meaning
-            )
-        else:
-            scores = score_components(
-                self.needs_,
                 vec,
+                self.offers_.take(cols),
                 self.capability_,
-                self.readiness_,
-                candidates="needs",
-                meaning=None if meaning is None else meaning.T,
-            ).T
-        return scores, vec, query
+                self.readiness_[cols],
+                meaning=meaning,
+            )
+            return cols, scores, vec, query
+        cols = np.flatnonzero(~self.needs_.empty)
+        meaning = None
+        if query is not None:
+            assert self.need_statements_ is not None
+            meaning = self._meaning(query, self.need_statements_.take(cols))
+        scores = score_components(
+            self.needs_.take(cols),
+            vec,
+            self.capability_,
+            self.readiness_[cols],
+            candidates="needs",
+            meaning=None if meaning is None else meaning.T,
+        ).T
+        return cols, scores, vec, query
 
     def shortlist(
         self,
@@ -487,21 +512,35 @@ class Matchmaker(BaseEstimator):  # type: ignore[misc]
         resolved = resolve(self, query)
         position, text = resolved.position, resolved.text
         profiles = list(self.catalogue_)
+        candidate_side = self.offers_ if direction == "needs" else self.needs_
+        keep = ~candidate_side.empty & self._filter(countries, kind_set)
+        if position is not None:
+            keep[position] = False
+        # Candidates that pass the filters, when a filter leaves out anyone.
+        chosen = None if keep.sum() == (~candidate_side.empty).sum() else np.flatnonzero(keep)
         backward: ComponentScores | None = None
         if position is not None:
             source = profiles[position]
-            every = np.arange(len(profiles))
-            if direction == "needs":
-                forward = self._scores([position], every)
-                side = self.needs_
+            side = self.needs_ if direction == "needs" else self.offers_
+            if side.empty[position]:
+                raise ValueError(
+                    f"Profile {source.id!r} states no {direction}; nothing to match. "
+                    f"Try direction={'offers' if direction == 'needs' else 'needs'!r}."
+                )
+            if direction == "needs" and not reciprocal and k <= self.n_candidates:
+                cols, forward = self._candidates(np.array([position]), chosen)[0]
             else:
-                forward = self._scores(every, [position]).T
-                side = self.offers_
-            if reciprocal:
+                cols = np.flatnonzero(~candidate_side.empty)
+                cols = cols[cols != position]
                 if direction == "needs":
-                    backward = self._scores(every, [position]).T
+                    forward = self._scores([position], cols)
                 else:
-                    backward = self._scores([position], every)
+                    forward = self._scores(cols, [position]).T
+                if reciprocal:
+                    if direction == "needs":
+                        backward = self._scores(cols, [position]).T
+                    else:
+                        backward = self._scores([position], cols)
             query_info = Query(
                 text=side_document(source, direction),
                 label=source.name,
@@ -517,17 +556,14 @@ class Matchmaker(BaseEstimator):  # type: ignore[misc]
                 ),
                 note=resolved.note,
             )
-            if side.empty[position]:
-                raise ValueError(
-                    f"Profile {source.id!r} states no {direction}; nothing to match. "
-                    f"Try direction={'offers' if direction == 'needs' else 'needs'!r}."
-                )
         else:
             if reciprocal:
                 raise ValueError(
                     "reciprocal=True needs a profile id as the query: free text has only one side."
                 )
-            forward, vec, embedded = self._text_scores(text, direction)
+            cols, forward, vec, embedded = self._text_scores(
+                text, direction, chosen, two_stage=k <= self.n_candidates
+            )
             query_info = Query(
                 text=text,
                 label=text,
@@ -538,42 +574,47 @@ class Matchmaker(BaseEstimator):  # type: ignore[misc]
                 vector=vec.text[0],
                 meaning=embedded,
             )
-        candidate_side = self.offers_ if direction == "needs" else self.needs_
-        keep = ~candidate_side.empty
-        for i, p in enumerate(profiles):
-            if (
-                (position is not None and i == position)
-                or (countries is not None and p.country not in countries)
-                or (kind_set is not None and p.kind not in kind_set)
-            ):
-                keep[i] = False
         # The probability is read against every candidate on that side, not only those
         # the filters keep, so a filter never changes a candidate's strength.
-        pool = ~candidate_side.empty
-        if position is not None:
-            pool[position] = False
-        pool_cols = np.flatnonzero(pool)
-        forward = forward.take([0], pool_cols)
         total = forward.total(self.weights_)[0]
         if backward is not None:
-            backward = backward.take([0], pool_cols)
             total = _harmonic(total, backward.total(self.weights_)[0])
         total = np.round(total, 12)
-        pool_ids = np.array([profiles[i].id for i in pool_cols], dtype=object)
-        all_probability = self._ranked_probability(forward, total[None, :], pool_ids)[0]
-        kept = np.flatnonzero(keep[pool_cols])
-        order = kept[np.lexsort((pool_ids[kept], -total[kept]))[:k]]
-        probability = all_probability[order]
+        ids = self._attributes()[0][cols]
+        all_probability = self._ranked_probability(forward, total[None, :], ids)[0]
+        kept = np.flatnonzero(keep[cols])
+        order = kept[np.lexsort((ids[kept], -total[kept]))[:k]]
         return Shortlist(
             engine=self,
             query=query_info,
-            candidates=[profiles[pool_cols[j]] for j in order],
+            candidates=[profiles[cols[j]] for j in order],
             scores=forward.take([0], order),
             total=total[order],
-            probability=probability,
-            strength=strengths(probability, **self.thresholds()),
+            probability=all_probability[order],
+            strength=strengths(all_probability[order], **self.thresholds()),
             backward=None if backward is None else backward.take([0], order),
         )
+
+    def _attributes(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Every profile's id, country and kind, as arrays (built once)."""
+        if "attributes" not in self._cache:
+            profiles = list(self.catalogue_)
+            self._cache["attributes"] = tuple(
+                np.array([getattr(p, name) for p in profiles], dtype=object)
+                for name in ("id", "country", "kind")
+            )
+        out: tuple[np.ndarray, np.ndarray, np.ndarray] = self._cache["attributes"]
+        return out
+
+    def _filter(self, countries: set[str] | None, kinds: set[str] | None) -> np.ndarray:
+        """Which profiles pass a country and kind filter (every one when both are None)."""
+        _, country, kind = self._attributes()
+        passes = np.ones(len(country), dtype=bool)
+        if countries is not None:
+            passes &= np.isin(country, list(countries))
+        if kinds is not None:
+            passes &= np.isin(kind, list(kinds))
+        return passes
 
     def score_pairs(
         self,
@@ -733,21 +774,27 @@ class Matchmaker(BaseEstimator):  # type: ignore[misc]
         return max(1, int(np.sqrt(int(self.memory_budget) / per_row)))
 
     def _retriever(self) -> Retriever:
-        """The first stage, built once per fitted engine with the weights it was fitted with."""
+        """The first stage, built once per fitted engine with the weights it was fitted with.
+
+        So candidates never depend on which re-weighted copy asked first.
+        """
         if "retriever" not in self._cache:
+            weights = self._cache["fitted weights"]
             threads = os.cpu_count() if self.n_jobs == -1 else self.n_jobs
             self._cache["retriever"] = Retriever(
-                needs=lexical_features(self.needs_, self.capability_, self.weights_, role="needs"),
+                needs=lexical_features(self.needs_, self.capability_, weights, role="needs"),
                 offers=lexical_features(
                     self.offers_,
                     self.capability_,
-                    self.weights_,
+                    weights,
                     role="offers",
                     readiness=self.readiness_,
                 ),
                 has_offers=~self.offers_.empty,
                 need_queries=self.need_queries_,
                 offer_statements=self.offer_statements_,
+                meaning_scale=self.meaning_scale_,
+                meaning_weight=weights.normalised()["meaning"],
                 n_candidates=int(self.n_candidates),
                 memory=int(self.memory_budget),
                 n_threads=None if threads in (None, 1) else int(threads),

@@ -54,19 +54,22 @@ class Resolved:
 
 def _by_name(engine: FittedEngine, query: str) -> tuple[int, str] | None:
     """The one profile whose name is (nearly) the query, and the name matched."""
-    from rapidfuzz import fuzz
+    from rapidfuzz import fuzz, process
 
     key = normalise_name(query)
     if not key or len(query) > NAME_MAX_CHARS:
         return None
     keys, owners = engine.catalogue_._name_keys()
     best: dict[str, tuple[float, str]] = {}
-    for k, (pid, shown) in zip(keys, owners, strict=True):
+    # One C loop over every name; only the names within NAME_RATIO come back.
+    for _, score, i in process.extract(
+        key, keys, scorer=fuzz.ratio, limit=None, score_cutoff=NAME_RATIO
+    ):
+        pid, shown = owners[i]
         if shown == pid.replace("-", " "):
             continue  # ids are rule 1 and 3, not names
-        score = 100.0 if k == key else float(fuzz.ratio(key, k))
-        if score >= NAME_RATIO and score > best.get(pid, (-1.0, ""))[0]:
-            best[pid] = (score, shown)
+        if score > best.get(pid, (-1.0, ""))[0]:
+            best[pid] = (float(score), shown)
     if not best:
         return None
     top = max(s for s, _ in best.values())

@@ -7,8 +7,13 @@ needs it returns, per need, the offers worth scoring exactly, as the union of
   that equals the engine's weighted ``concept + focus + sector + text``
   (plus the readiness prior as if every offer shared a capability), computed
   by ``sparse_dot_topn`` without ever holding the needs x offers product;
-* the top ``n_candidates`` by **meaning**: the cosine of the need with each
-  offer's closest statement, computed in blocks of needs (exact, no index).
+* when the meaning component is on, the same lexical score plus the weighted
+  ``meaning`` component, and the cosine of the need with each offer's closest
+  statement alone: each its top ``n_candidates``, computed exactly in blocks
+  of needs (no index). Without the combined score a partner that is fairly
+  close on both signals but top on neither is missed: on 10,000 synthetic
+  profiles the union of the two separate lists held 85% of the exhaustive
+  top 10, the combined one 99.9%.
 
 The second stage (:meth:`Matchmaker.match`) scores those candidates exactly,
 component by component. How often this union holds the exhaustive top 10 is
@@ -22,7 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
-from ..vectors._meaning import StatementVectors
+from ..vectors._meaning import MeaningScale, StatementVectors
 from ..vectors._vectorizer import SideVectors
 from ._weights import Weights
 
@@ -135,6 +140,10 @@ class Retriever:
         Meaning embedding of every profile's need text; None when meaning is off.
     offer_statements : StatementVectors or None
         Embeddings of every profile's offer statements.
+    meaning_scale : MeaningScale or None
+        How the engine turns a cosine into the ``meaning`` component.
+    meaning_weight : float
+        The normalised weight of ``meaning`` in the total.
     n_candidates : int
         Candidates kept per need from each signal.
     memory : int
@@ -148,6 +157,8 @@ class Retriever:
     has_offers: np.ndarray
     need_queries: np.ndarray | None
     offer_statements: StatementVectors | None
+    meaning_scale: MeaningScale | None = None
+    meaning_weight: float = 0.0
     n_candidates: int = N_CANDIDATES
     memory: int = MEMORY_BUDGET
     n_threads: int | None = None
@@ -195,9 +206,13 @@ class Retriever:
         found: list[list[np.ndarray]] = [[] for _ in range(n_rows)]
         if not len(cols) or not n_rows:
             return [np.zeros(0, dtype=np.int64) for _ in range(n_rows)]
-        self._lexical(lexical, cols, found)
-        if meaning is not None and self.offer_statements is not None:
-            self._meaning(meaning, cols, found)
+        known = meaning is not None and self.offer_statements is not None
+        if len(cols) <= self.n_candidates + 1:  # few enough to score them all
+            found = [[cols] for _ in range(n_rows)]
+        elif known or not self._every(cols):
+            self._dense(lexical, meaning if known else None, cols, found)
+        else:
+            self._lexical(lexical, cols, found)
         out = []
         for r, pieces in enumerate(found):
             picked = np.unique(np.concatenate(pieces)) if pieces else np.zeros(0, dtype=np.int64)
@@ -207,17 +222,18 @@ class Retriever:
     def _every(self, cols: np.ndarray) -> bool:
         return len(cols) == int(self.has_offers.sum())
 
+    def _offers_t(self) -> sp.csr_matrix:
+        """Every offer's lexical features, transposed once."""
+        if self._every_offer is None:
+            self._every_offer = self.offers[self.has_offers].T.tocsr()
+        return self._every_offer
+
     def _lexical(
         self, lexical: sp.csr_matrix, cols: np.ndarray, found: list[list[np.ndarray]]
     ) -> None:
         from sparse_dot_topn import sp_matmul_topn  # type: ignore[import-untyped]
 
-        if self._every(cols):  # every offer: transpose once
-            if self._every_offer is None:
-                self._every_offer = self.offers[cols].T.tocsr()
-            offers = self._every_offer
-        else:
-            offers = self.offers[cols].T.tocsr()
+        offers = self._offers_t()
         # One more than asked, so a need that is also an offer keeps n after dropping itself.
         top = sp_matmul_topn(lexical, offers, top_n=self.n_candidates + 1, n_threads=self.n_threads)
         top.sort_indices()
@@ -225,24 +241,59 @@ class Retriever:
             lo, hi = top.indptr[r], top.indptr[r + 1]
             found[r].append(cols[top.indices[lo:hi]])
 
-    def _meaning(
-        self, queries: np.ndarray, cols: np.ndarray, found: list[list[np.ndarray]]
+    def _dense(
+        self,
+        lexical: sp.csr_matrix,
+        queries: np.ndarray | None,
+        cols: np.ndarray,
+        found: list[list[np.ndarray]],
     ) -> None:
-        assert self.offer_statements is not None
-        every = self._every(cols)
-        statements = self.offer_statements if every else self.offer_statements.take(cols)
-        per_row = max(1, len(statements.owner)) * 4 + statements.n_owners * 16
+        """Top n among ``cols`` by lexical score and, with meaning, by cosine and by both.
+
+        Exact, in blocks of needs: each block's products with every offer are
+        held densely, so the block size follows from the memory budget.
+        """
+        every = np.flatnonzero(self.has_offers)
+        where = np.searchsorted(every, cols)  # cols among every offer
+        offers = self._offers_t()
+        # The sparse product with every offer (indices, values) and its dense copy,
+        # then four float64 rows over cols (lexical, cosine, component, combined).
+        per_row = len(every) * 20 + len(cols) * 40
+        statements = None
+        if queries is not None:
+            assert self.offer_statements is not None
+            assert self.meaning_scale is not None
+            statements = self.offer_statements
+            per_row += max(1, len(statements.owner)) * 4 + statements.n_owners * 8
         size = block_size(1, bytes_per_cell=per_row, memory=self.memory)
         n = min(self.n_candidates + 1, len(cols))
-        for start in range(0, len(queries), size):
-            cosine = closest_cosine(queries[start : start + size], statements)
-            if every:
-                cosine = cosine[:, cols]
-            # The n-th best value of each row; ties at the cut go to the lower position,
-            # so a need's candidates never depend on the block it is in.
-            cut = -np.partition(-cosine, n - 1, axis=1)[:, n - 1]
-            for r in range(len(cosine)):
-                idx = np.flatnonzero(cosine[r] >= cut[r])
-                if len(idx) > n:
-                    idx = idx[np.lexsort((idx, -cosine[r, idx]))[:n]]
-                found[start + r].append(cols[idx])
+        for start in range(0, lexical.shape[0], size):
+            stop = min(start + size, lexical.shape[0])
+            lex = (lexical[start:stop] @ offers).toarray()[:, where]
+            signals = [lex]
+            if queries is not None and statements is not None and self.meaning_scale is not None:
+                cosine = closest_cosine(queries[start:stop], statements)[:, cols]
+                both = lex + self.meaning_weight * self.meaning_scale.component(cosine)
+                signals += [cosine, both]
+            for values in signals:
+                for r, idx in enumerate(_top(values, n)):
+                    found[start + r].append(cols[idx])
+
+
+def _top(values: np.ndarray, n: int) -> list[np.ndarray]:
+    """Column positions of each row's ``n`` largest values; ties at the cut go to lower positions.
+
+    So a need's candidates never depend on the block it is computed in.
+
+    Examples
+    --------
+    >>> [t.tolist() for t in _top(np.array([[1.0, 3.0, 3.0, 2.0], [0.0, 0.0, 0.0, 1.0]]), 2)]
+    [[1, 2], [0, 3]]
+    """
+    cut = -np.partition(-values, n - 1, axis=1)[:, n - 1 : n]
+    above = values > cut
+    at = values == cut
+    room = n - above.sum(axis=1, keepdims=True)
+    keep = above | (at & (np.cumsum(at, axis=1) <= room))
+    rows, idx = np.nonzero(keep)
+    return np.split(idx, np.searchsorted(rows, np.arange(1, len(values))))
